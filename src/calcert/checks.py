@@ -1,0 +1,250 @@
+"""Register-wide checks. Each is ``(register, today) -> list[Finding]``; all of them run.
+
+Per-file problems (syntax, schema, term order, overlaps) are found while a file is read
+(``tomlfile``); here live the checks that need settings, a date, or other files. Every check
+is linear in the size of the register: cross-file checks group by key, never compare pairs.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+
+from calcert.findings import Finding
+from calcert.register import Register
+
+CheckFn = Callable[[Register, date], list[Finding]]
+
+
+def check_term_lengths(register: Register, today: date) -> list[Finding]:
+    out = []
+    max_years = register.config.max_term_years
+    for parsed in register.files:
+        inst = parsed.institution
+        if inst is None:
+            continue
+        for award in inst.awards:
+            if award.valid_until < award.valid_from:
+                continue
+            try:
+                too_long = award.valid_until >= award.valid_from + relativedelta(years=max_years)
+                too_short = award.valid_until < award.valid_from + relativedelta(years=1, days=-1)
+            except (OverflowError, ValueError):
+                continue
+            if too_long:
+                out.append(
+                    Finding(
+                        parsed.shown,
+                        award.line,
+                        "W001",
+                        f"term {award.label()} is longer than {max_years} years "
+                        "([validate] max_term_years); check valid_until",
+                    )
+                )
+            elif too_short:
+                days = (award.valid_until - award.valid_from).days + 1
+                out.append(
+                    Finding(
+                        parsed.shown,
+                        award.line,
+                        "W002",
+                        f"term {award.label()} is only {days} days long (under a year); "
+                        "check the dates",
+                    )
+                )
+    return out
+
+
+def check_awarded_on(register: Register, today: date) -> list[Finding]:
+    out = []
+    for parsed in register.files:
+        inst = parsed.institution
+        if inst is None:
+            continue
+        for award in inst.awards:
+            if award.awarded_on is None:
+                continue
+            line = _key_line(parsed, award, "awarded_on")
+            if award.awarded_on > today:
+                out.append(
+                    Finding(
+                        parsed.shown,
+                        line,
+                        "W003",
+                        f"awarded_on {award.awarded_on} is in the future (today is {today}); "
+                        "check the year",
+                    )
+                )
+            gap = abs((award.awarded_on - award.valid_from).days)
+            if gap > 90:
+                out.append(
+                    Finding(
+                        parsed.shown,
+                        line,
+                        "W004",
+                        f"awarded_on {award.awarded_on} is {gap} days from valid_from "
+                        f"{award.valid_from} (more than 90); check both dates",
+                    )
+                )
+    return out
+
+
+def check_term_matches(register: Register, today: date) -> list[Finding]:
+    out = []
+    for parsed in register.files:
+        inst = parsed.institution
+        if inst is None:
+            continue
+        for award in inst.awards:
+            match = re.match(r"^(\d{4})-(\d{4})$", award.term or "")
+            if not match:
+                continue
+            first, last = int(match[1]), int(match[2])
+            if award.valid_from.year != first or not last <= award.valid_until.year <= last + 1:
+                out.append(
+                    Finding(
+                        parsed.shown,
+                        _key_line(parsed, award, "term"),
+                        "W007",
+                        f"term {award.term!r} does not match the dates {award.label()}",
+                    )
+                )
+    return out
+
+
+def normalise(text: str) -> str:
+    """Name/city key for duplicate detection: no case, diacritics or punctuation."""
+    text = text.replace("ł", "l").replace("Ł", "L")
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
+
+
+def check_duplicates(register: Register, today: date) -> list[Finding]:
+    out = []
+    by_id: dict[str, list] = defaultdict(list)
+    by_name: dict[tuple[str, str], list] = defaultdict(list)
+    for parsed in register.files:
+        inst = parsed.institution
+        if inst is None:
+            continue
+        by_id[inst.id].append(parsed)
+        by_name[(normalise(inst.name), normalise(inst.city))].append(parsed)
+    for ident, group in by_id.items():
+        if len(group) > 1:
+            names = ", ".join(p.shown for p in group)
+            for parsed in group:
+                line = parsed.lines.key("id") if parsed.lines else None
+                out.append(
+                    Finding(parsed.shown, line, "E008", f"id {ident!r} is declared by {names}")
+                )
+    for group in by_name.values():
+        ids = sorted({p.institution.id for p in group})
+        if len(ids) > 1:
+            for parsed in group:
+                others = [i for i in ids if i != parsed.institution.id]
+                line = parsed.lines.key("name") if parsed.lines else None
+                out.append(
+                    Finding(
+                        parsed.shown,
+                        line,
+                        "W005",
+                        f"{parsed.institution.id!r} looks like the same institution as "
+                        f"{', '.join(repr(o) for o in others)} (same name and city); merge "
+                        "them or tell them apart in the name",
+                    )
+                )
+    return out
+
+
+def check_parents(register: Register, today: date) -> list[Finding]:
+    out = []
+    parents: dict[str, str] = {}
+    known = {p.institution.id for p in register.files if p.institution is not None}
+    shown: dict[str, tuple[str, int | None]] = {}
+    for parsed in register.files:
+        inst = parsed.institution
+        if inst is None or inst.parent is None:
+            continue
+        line = parsed.lines.key("parent") if parsed.lines else None
+        shown[inst.id] = (parsed.shown, line)
+        if inst.parent == inst.id:
+            out.append(Finding(parsed.shown, line, "E014", "parent names the institution itself"))
+        elif inst.parent not in known:
+            out.append(
+                Finding(
+                    parsed.shown,
+                    line,
+                    "E014",
+                    f"parent {inst.parent!r} is not an institution in the register; "
+                    "add it first or fix the id",
+                )
+            )
+        else:
+            parents[inst.id] = inst.parent
+    reported: set[str] = set()
+    for start in parents:
+        seen: list[str] = []
+        node: str | None = start
+        while node is not None and node not in seen:
+            seen.append(node)
+            node = parents.get(node)
+        if node is not None and node == start and start not in reported:
+            cycle = seen
+            reported.update(cycle)
+            path, line = shown[start]
+            out.append(
+                Finding(
+                    path, line, "E014", f"parents form a cycle: {' → '.join([*cycle, start])}"
+                )
+            )
+    return out
+
+
+def check_canonical(register: Register, today: date) -> list[Finding]:
+    out = []
+    for parsed in register.files:
+        if parsed.institution is None or parsed.has_errors or parsed.is_canonical():
+            continue
+        raw = parsed.raw or b""
+        why = "not in canonical form"
+        if raw.startswith(b"\xef\xbb\xbf"):
+            why = "starts with a UTF-8 BOM"
+        elif b"\r\n" in raw:
+            why = "has CRLF line endings"
+        elif not raw.endswith(b"\n"):
+            why = "does not end with a newline"
+        out.append(Finding(parsed.shown, None, "W006", f"{why}; run `calcert fmt` to fix it"))
+    return out
+
+
+CHECKS: list[CheckFn] = [
+    check_term_lengths,
+    check_awarded_on,
+    check_term_matches,
+    check_duplicates,
+    check_parents,
+    check_canonical,
+]
+
+
+def _key_line(parsed, award, key: str) -> int | None:
+    lines = parsed.lines
+    if lines is None or award.line is None or award.line not in lines.awards:
+        return award.line
+    return lines.award_key(lines.awards.index(award.line), key)
+
+
+def run(register: Register, today: date, *, canonical: bool = True) -> list[Finding]:
+    """Every finding in the register: per-file ones from loading plus every check above."""
+    findings = [f for parsed in register.files for f in parsed.findings]
+    for check in CHECKS:
+        if check is check_canonical and not canonical:
+            continue
+        findings.extend(check(register, today))
+    return findings

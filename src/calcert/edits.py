@@ -1,0 +1,336 @@
+"""Changes to the register: add an award, withdraw one, rewrite files canonically.
+
+Each edit builds the register as it would be, runs the same checks as ``validate`` on it,
+and refuses (``Refused``, exit 1) when the change would add an error; only then are bytes
+written, atomically and under the register lock. A refused edit changes nothing on disk.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from calcert import checks
+from calcert.errors import Refused, UsageError
+from calcert.findings import Finding, display_path
+from calcert.model import VOIVODESHIPS, Award, Institution, id_problem
+from calcert.register import Register, load, locked, write_files
+from calcert.terms import PrintedTerm, ordinal, term_dates
+from calcert.tomlfile import ParsedFile, dumps, parse
+from calcert.translit import slugify
+
+
+@dataclass
+class AddRequest:
+    """What ``calcert add`` was asked to record (already parsed and type-checked)."""
+
+    ident: str | None = None
+    name: str | None = None
+    city: str | None = None
+    kind: str | None = None
+    voivodeship: str | None = None
+    website: str | None = None
+    parent: str | None = None
+    awarded_on: date | None = None
+    valid_from: date | None = None
+    valid_until: date | None = None
+    term: PrintedTerm | None = None
+    awarded_by: str | None = None
+    event: str | None = None
+    certificate_no: str | None = None
+    source: str | None = None
+    notes: str | None = None
+    supersede: bool = False
+
+
+@dataclass
+class EditResult:
+    """What an edit did (or, in a dry run, would do)."""
+
+    institution: Institution
+    path: Path
+    text: str
+    summary: str
+    created: bool = False
+    changed: list[str] = field(default_factory=list)
+
+
+def check_id(ident: str, what: str = "id") -> str:
+    problem = id_problem(ident)
+    if problem:
+        raise UsageError(f"{what} {ident!r} is not valid: {problem}")
+    return ident
+
+
+def resolve_id(register: Register, request: AddRequest) -> str:
+    """The id to record under: given, or derived from the name ("MOPS Mława" → mops-mlawa)."""
+    if request.ident is not None:
+        return check_id(request.ident)
+    if not request.name or not request.city:
+        raise UsageError("give an ID, or --name and --city to derive one from the name")
+    ident = slugify(request.name)
+    if not ident:
+        raise UsageError(f"cannot derive an id from the name {request.name!r}; give an ID")
+    return ident
+
+
+def _clean(value: str | None, option: str) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        raise UsageError(f"{option} is empty; give a value or leave the option out")
+    return value
+
+
+def _existing(register: Register, ident: str) -> ParsedFile | None:
+    parsed = register.file_for(ident)
+    if parsed is not None and not parsed.complete:
+        first = parsed.findings[0] if parsed.findings else None
+        where = f"{parsed.shown}:{first.line}" if first and first.line else parsed.shown
+        reason = first.message if first else "cannot be read"
+        raise UsageError(
+            f"{where}: {reason}; fix this file before recording awards in it "
+            f"(`calcert validate {parsed.shown}`)"
+        )
+    return parsed
+
+
+def plan_add(register: Register, request: AddRequest, today: date) -> EditResult:
+    """Work out the new file content for ``add`` and check it; writes nothing."""
+    ident = resolve_id(register, request)
+    name = _clean(request.name, "--name")
+    city = _clean(request.city, "--city")
+    kind = _clean(request.kind, "--kind")
+    website = _clean(request.website, "--website")
+    voivodeship = _clean(request.voivodeship, "--voivodeship")
+    if voivodeship is not None:
+        voivodeship = voivodeship.lower()
+        if voivodeship not in VOIVODESHIPS:
+            raise UsageError(
+                f"--voivodeship {request.voivodeship!r} is not one of the 16: "
+                f"{', '.join(VOIVODESHIPS)}"
+            )
+    parent = check_id(request.parent, "--parent") if request.parent is not None else None
+
+    start, end = term_dates(
+        valid_from=request.valid_from,
+        valid_until=request.valid_until,
+        awarded_on=request.awarded_on,
+        term=request.term,
+        default_years=register.config.default_years,
+    )
+    new = Award(
+        valid_from=start,
+        valid_until=end,
+        awarded_on=request.awarded_on,
+        term=str(request.term) if request.term else None,
+        awarded_by=_clean(request.awarded_by, "--by"),
+        event=_clean(request.event, "--event"),
+        certificate_no=_clean(request.certificate_no, "--certificate-no"),
+        source=_clean(request.source, "--source"),
+        notes=_clean(request.notes, "--notes"),
+    )
+
+    existing = _existing(register, ident)
+    created = existing is None
+    changed: list[str] = []
+    if existing is None:
+        missing = [opt for opt, v in (("--name", name), ("--city", city)) if v is None]
+        if missing:
+            raise UsageError(
+                f"{ident!r} is a new institution: {' and '.join(missing)} "
+                f"{'is' if len(missing) == 1 else 'are'} required"
+            )
+        assert name is not None and city is not None
+        institution = Institution(
+            id=ident,
+            name=name,
+            city=city,
+            awards=(new,),
+            kind=kind,
+            voivodeship=voivodeship,
+            website=website,
+            parent=parent,
+        )
+        path = register.institutions_dir / f"{ident}.toml"
+    else:
+        old = existing.institution
+        assert old is not None
+        updates: dict[str, str] = {}
+        for key, value in (
+            ("name", name), ("city", city), ("kind", kind), ("voivodeship", voivodeship),
+            ("website", website), ("parent", parent),
+        ):
+            if value is None:
+                continue
+            current = getattr(old, key)
+            if current is None:
+                updates[key] = value
+                changed.append(key)
+            elif current != value:
+                if request.ident is None:
+                    raise UsageError(
+                        f"the derived id {ident!r} belongs to {old.name!r} ({old.city}); "
+                        "give the new institution an ID of its own"
+                    )
+                raise UsageError(
+                    f"{existing.shown}: {key} is {current!r}, not {value!r}; leave --{key} out "
+                    "or edit the file to change it"
+                )
+        awards = _place(old, new, request.supersede, existing.shown)
+        institution = dataclasses.replace(old, awards=awards, **updates)
+        path = existing.path
+
+    text = dumps(institution)
+    _refuse_new_errors(register, path, text, today)
+    position = institution.sorted_awards().index(new) + 1
+    where = f"{institution.name}, {institution.city}"
+    term = f" (term {new.term})" if new.term else ""
+    summary = f"{ordinal(position)} certificate of {ident} ({where}): {new.label()}{term}"
+    return EditResult(institution, path, text, summary, created, changed)
+
+
+def _place(old: Institution, new: Award, supersede: bool, shown: str) -> tuple[Award, ...]:
+    """Insert ``new`` among the awards; with ``supersede`` end an overlapping earlier one."""
+    result: list[Award] = []
+    for award in old.awards:
+        overlaps = award.valid_from <= new.valid_until and new.valid_from <= award.effective_until
+        if not overlaps:
+            result.append(award)
+            continue
+        if award.valid_from == new.valid_from and award.valid_until == new.valid_until:
+            raise Refused(f"{shown}: the award {new.label()} is already recorded")
+        if supersede and award.valid_from < new.valid_from:
+            cut = new.valid_from - timedelta(days=1)
+            note = (
+                f"Superseded by the award of {new.valid_from.isoformat()}: ended "
+                f"{cut.isoformat()} instead of {award.valid_until.isoformat()}."
+            )
+            notes = f"{award.notes} {note}" if award.notes else note
+            result.append(dataclasses.replace(award, valid_until=cut, notes=notes))
+            continue
+        hint = (
+            "; pass --supersede to end the earlier one the day before the new one starts"
+            if award.valid_from < new.valid_from
+            else "; a new award cannot supersede one that starts on or after it"
+        )
+        raise Refused(
+            f"{shown}: the new award {new.label()} overlaps the recorded award "
+            f"{award.label()}{hint}"
+        )
+    result.append(new)
+    return tuple(sorted(result, key=lambda a: (a.valid_from, a.valid_until)))
+
+
+def _refuse_new_errors(register: Register, path: Path, text: str, today: date) -> None:
+    """Refuse the write when the register as it would be has errors it has not now."""
+    before = {_key(f) for f in checks.run(register, today, canonical=False) if f.is_error}
+    shown = display_path(path)
+    reparsed = parse(path, text.encode("utf-8"), shown)
+    after_files = [f for f in register.files if f.path != path] + [reparsed]
+    after_files.sort(key=lambda f: f.path.name)
+    after = Register(register.root, register.config, after_files)
+    new_errors = [
+        f
+        for f in checks.run(after, today, canonical=False)
+        if f.is_error and _key(f) not in before
+    ]
+    if new_errors:
+        first = new_errors[0]
+        more = f" (and {len(new_errors) - 1} more)" if len(new_errors) > 1 else ""
+        where = f"{first.path}:{first.line}" if first.line else first.path
+        raise Refused(f"refused, nothing written: {where}: {first.code} {first.message}{more}")
+
+
+def _key(finding: Finding) -> tuple[str, str, str]:
+    return (finding.path, finding.code, finding.message)
+
+
+def add(root: Path, request: AddRequest, today: date, *, dry_run: bool = False) -> EditResult:
+    """Record one award: load, plan and check, then write atomically under the lock."""
+    if dry_run:
+        return plan_add(load(root), request, today)
+    with locked(root):
+        result = plan_add(load(root), request, today)
+        write_files(root, {result.path: result.text})
+    return result
+
+
+def plan_withdraw(
+    register: Register, ident: str, on: date, reason: str | None, today: date
+) -> EditResult:
+    check_id(ident)
+    parsed = _existing(register, ident)
+    if parsed is None or parsed.institution is None:
+        raise UsageError(f"unknown institution id {ident!r}; `calcert list --status all` lists them")
+    inst = parsed.institution
+    target = next(
+        (a for a in inst.awards if a.valid_from <= on <= a.valid_until), None
+    )
+    if target is None:
+        terms = ", ".join(a.label() for a in inst.sorted_awards())
+        raise UsageError(f"no award of {ident} covers {on.isoformat()} (its terms: {terms})")
+    if target.withdrawn_on is not None:
+        raise UsageError(
+            f"the award {target.label()} of {ident} was already withdrawn on "
+            f"{target.withdrawn_on.isoformat()}"
+        )
+    reason = _clean(reason, "--reason")
+    updated = dataclasses.replace(target, withdrawn_on=on, withdrawal_reason=reason)
+    awards = tuple(updated if a is target else a for a in inst.awards)
+    institution = dataclasses.replace(inst, awards=awards)
+    text = dumps(institution)
+    _refuse_new_errors(register, parsed.path, text, today)
+    summary = (
+        f"the certificate {target.label()} of {ident} ({inst.name}, {inst.city}) "
+        f"on {on.isoformat()}"
+    )
+    return EditResult(institution, parsed.path, text, summary)
+
+
+def withdraw(
+    root: Path, ident: str, on: date, reason: str | None, today: date, *, dry_run: bool = False
+) -> EditResult:
+    if dry_run:
+        return plan_withdraw(load(root), ident, on, reason, today)
+    with locked(root):
+        result = plan_withdraw(load(root), ident, on, reason, today)
+        write_files(root, {result.path: result.text})
+    return result
+
+
+@dataclass
+class FmtResult:
+    changed: list[ParsedFile]
+    skipped: list[Finding]
+    files: int
+
+
+def fmt(root: Path, *, check: bool) -> FmtResult:
+    """Rewrite every complete file in canonical form; files that cannot be read are skipped."""
+    with locked(root) if not check else _nolock():
+        register = load(root)
+        changed: list[ParsedFile] = []
+        skipped: list[Finding] = []
+        contents: dict[Path, str] = {}
+        for parsed in register.files:
+            if not parsed.complete or parsed.institution is None:
+                skipped.extend(f for f in parsed.findings if f.is_error)
+                continue
+            if not parsed.is_canonical():
+                changed.append(parsed)
+                contents[parsed.path] = dumps(parsed.institution)
+        if not check and contents:
+            write_files(root, contents)
+    return FmtResult(changed, skipped, len(register.files))
+
+
+class _nolock:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None

@@ -1,0 +1,167 @@
+"""The register's records: institutions and the awards of their certificates.
+
+Records are frozen dataclasses so that checks can never change what they check; an edit
+(``add``, ``withdraw``) builds a new record with ``dataclasses.replace``. Each record keeps
+where it came from (file and line) so a finding can point at it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Literal
+
+ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+ID_MAX = 64
+
+VOIVODESHIPS = (
+    "dolnośląskie",
+    "kujawsko-pomorskie",
+    "lubelskie",
+    "lubuskie",
+    "łódzkie",
+    "małopolskie",
+    "mazowieckie",
+    "opolskie",
+    "podkarpackie",
+    "podlaskie",
+    "pomorskie",
+    "śląskie",
+    "świętokrzyskie",
+    "warmińsko-mazurskie",
+    "wielkopolskie",
+    "zachodniopomorskie",
+)
+
+# Key order is the canonical order (SPEC "Canonical form").
+INSTITUTION_KEYS = ("id", "name", "kind", "city", "voivodeship", "website", "parent", "awards")
+INSTITUTION_REQUIRED = ("id", "name", "city", "awards")
+AWARD_KEYS = (
+    "awarded_on",
+    "valid_from",
+    "valid_until",
+    "term",
+    "awarded_by",
+    "event",
+    "certificate_no",
+    "source",
+    "notes",
+    "withdrawn_on",
+    "withdrawal_reason",
+)
+AWARD_REQUIRED = ("valid_from", "valid_until")
+AWARD_DATE_KEYS = frozenset({"awarded_on", "valid_from", "valid_until", "withdrawn_on"})
+
+Status = Literal["pending", "active", "expired", "withdrawn"]
+STATUSES: tuple[Status, ...] = ("active", "expired", "withdrawn", "pending")
+
+
+def id_problem(value: str) -> str | None:
+    """Why ``value`` is not a valid institution id, or None when it is."""
+    if not value:
+        return "the id is empty"
+    if len(value) > ID_MAX:
+        return f"the id is {len(value)} characters long (at most {ID_MAX})"
+    if not ID_RE.match(value):
+        return "an id is lower-case letters a-z, digits and single hyphens, e.g. mops-mlawa"
+    return None
+
+
+@dataclass(frozen=True)
+class Award:
+    """One certificate: a closed interval of days, optionally cut short by a withdrawal."""
+
+    valid_from: date
+    valid_until: date
+    awarded_on: date | None = None
+    term: str | None = None
+    awarded_by: str | None = None
+    event: str | None = None
+    certificate_no: str | None = None
+    source: str | None = None
+    notes: str | None = None
+    withdrawn_on: date | None = None
+    withdrawal_reason: str | None = None
+    line: int | None = field(default=None, compare=False)
+
+    @property
+    def effective_until(self) -> date:
+        """Last day the award counts as current: a withdrawal ends it the day before."""
+        if self.withdrawn_on is not None and self.withdrawn_on <= self.valid_until:
+            try:
+                return min(self.valid_until, self.withdrawn_on - timedelta(days=1))
+            except OverflowError:
+                return self.valid_until
+        return self.valid_until
+
+    def covers(self, day: date) -> bool:
+        """True when the award is current on ``day`` (withdrawal taken into account)."""
+        return self.valid_from <= day <= self.effective_until
+
+    def status(self, day: date) -> Status:
+        if self.withdrawn_on is not None and self.withdrawn_on <= day:
+            return "withdrawn"
+        if self.valid_from > day:
+            return "pending"
+        if self.valid_until < day:
+            return "expired"
+        return "active"
+
+    def label(self) -> str:
+        """The term as people read it: "2014-05-19..2017-05-18"."""
+        return f"{self.valid_from.isoformat()}..{self.valid_until.isoformat()}"
+
+    def to_dict(self) -> dict[str, object]:
+        """Present keys in canonical order (absent optional keys omitted)."""
+        out: dict[str, object] = {}
+        for key in AWARD_KEYS:
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        return out
+
+
+@dataclass(frozen=True)
+class Institution:
+    """A certified institution and its awards, sorted by ``valid_from``."""
+
+    id: str
+    name: str
+    city: str
+    awards: tuple[Award, ...]
+    kind: str | None = None
+    voivodeship: str | None = None
+    website: str | None = None
+    parent: str | None = None
+    path: Path | None = field(default=None, compare=False)
+
+    def sorted_awards(self) -> tuple[Award, ...]:
+        return tuple(sorted(self.awards, key=lambda a: (a.valid_from, a.valid_until)))
+
+    def current_award(self, day: date) -> Award | None:
+        for award in self.sorted_awards():
+            if award.covers(day):
+                return award
+        return None
+
+    def latest_award(self) -> Award | None:
+        awards = self.sorted_awards()
+        return awards[-1] if awards else None
+
+    def status(self, day: date) -> Status | None:
+        """Status of the current award, else of the latest one (SPEC "Terms")."""
+        award = self.current_award(day) or self.latest_award()
+        return award.status(day) if award else None
+
+    def to_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {}
+        for key in INSTITUTION_KEYS:
+            if key == "awards":
+                out["awards"] = [a.to_dict() for a in self.sorted_awards()]
+                continue
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        return out

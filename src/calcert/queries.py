@@ -1,0 +1,109 @@
+"""Read-only views of the register: list, show, expiring.
+
+They return plain rows (dicts with a fixed key order) so that every output format, and
+the tests, use the same data; rendering lives in ``render``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from calcert.errors import UsageError
+from calcert.model import Award, Institution
+from calcert.register import Register
+from calcert.terms import Duration
+
+LIST_COLUMNS = (
+    "id", "name", "city", "voivodeship", "kind", "status", "valid_from", "valid_until",
+    "certificates",
+)
+EXPIRING_COLUMNS = ("id", "name", "city", "valid_until", "days_left")
+
+
+def readable(register: Register) -> list[Institution]:
+    """Institutions whose files were read completely, sorted by id."""
+    return sorted(
+        (f.institution for f in register.files if f.complete and f.institution is not None),
+        key=lambda i: i.id,
+    )
+
+
+def list_rows(register: Register, status: str, as_of: date) -> list[dict[str, object]]:
+    rows = []
+    for inst in readable(register):
+        inst_status = inst.status(as_of)
+        if status != "all" and inst_status != status:
+            continue
+        award = inst.current_award(as_of) or inst.latest_award()
+        assert award is not None
+        rows.append(
+            {
+                "id": inst.id,
+                "name": inst.name,
+                "city": inst.city,
+                "voivodeship": inst.voivodeship,
+                "kind": inst.kind,
+                "status": inst_status,
+                "valid_from": award.valid_from.isoformat(),
+                "valid_until": award.valid_until.isoformat(),
+                "certificates": len(inst.awards),
+            }
+        )
+    return rows
+
+
+def award_row(award: Award, as_of: date, number: int) -> dict[str, object]:
+    row: dict[str, object] = {"number": number, "status": award.status(as_of)}
+    for key, value in award.to_dict().items():
+        row[key] = value.isoformat() if isinstance(value, date) else value
+    return row
+
+
+def show(register: Register, ident: str, as_of: date) -> dict[str, object]:
+    parsed = register.file_for(ident)
+    if parsed is None:
+        raise UsageError(f"unknown institution id {ident!r}; `calcert list --status all` lists them")
+    if not parsed.complete or parsed.institution is None:
+        first = parsed.findings[0].message if parsed.findings else "cannot be read"
+        raise UsageError(f"{parsed.shown}: {first}; fix the file (`calcert validate`)")
+    inst = parsed.institution
+    out: dict[str, object] = {}
+    for key, value in inst.to_dict().items():
+        if key != "awards":
+            out[key] = value
+    out["status"] = inst.status(as_of)
+    out["awards"] = [
+        award_row(a, as_of, n) for n, a in enumerate(inst.sorted_awards(), start=1)
+    ]
+    return out
+
+
+def expiring_rows(register: Register, within: Duration, as_of: date) -> list[dict[str, object]]:
+    """Current certificates ending in [as_of, as_of + within] with no renewal recorded.
+
+    An award that was withdrawn ends by the withdrawal, not by expiry, so it is not listed.
+    """
+    horizon = within.after(as_of)
+    rows = []
+    for inst in readable(register):
+        current = inst.current_award(as_of)
+        if current is None or current.withdrawn_on is not None:
+            continue
+        if not as_of <= current.valid_until <= horizon:
+            continue
+        renewed = any(
+            a.valid_from > current.valid_from and a.withdrawn_on is None for a in inst.awards
+        )
+        if renewed:
+            continue
+        rows.append(
+            {
+                "id": inst.id,
+                "name": inst.name,
+                "city": inst.city,
+                "valid_until": current.valid_until.isoformat(),
+                "days_left": (current.valid_until - as_of).days,
+            }
+        )
+    rows.sort(key=lambda r: (r["valid_until"], r["id"]))
+    return rows

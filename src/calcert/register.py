@@ -1,0 +1,314 @@
+"""Finding a register on disk, loading it, and writing to it safely.
+
+Every write goes through ``write_files``: under the register lock (a kernel ``flock`` on
+``.calcert.lock``, so a killed process never leaves it stale) each file is written to a
+temporary file in the same directory, fsynced and renamed over the old one. A reader sees
+the old bytes or the new bytes, never a mix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import fcntl
+import os
+import stat
+import tempfile
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from calcert.errors import UsageError
+from calcert.findings import Finding, display_path
+from calcert.tomlfile import ParsedFile, parse
+
+CONFIG_NAME = "calcert.toml"
+INSTITUTIONS_DIR = "institutions"
+LOCK_NAME = ".calcert.lock"
+ENV_REGISTRY = "CALCERT_REGISTRY"
+
+CONFIG_TEMPLATE = """\
+schema = 1
+name = "Rejestr Certyfikatów Jakości CAL"
+
+[terms]
+default_years = 5          # term length when `add` gets neither --until nor --term
+
+[validate]
+max_term_years = 5         # longer terms are a warning
+"""
+
+GITIGNORE = ".calcert.lock\n.calcert-cache/\n"
+
+_CONFIG_KEYS: dict[str, dict[str, type] | type] = {
+    "schema": int,
+    "name": str,
+    "terms": {"default_years": int},
+    "validate": {"max_term_years": int, "ignore": list},
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Register settings from ``calcert.toml``; every key but ``schema`` has a default."""
+
+    schema: int = 1
+    name: str = "Rejestr Certyfikatów Jakości CAL"
+    default_years: int = 5
+    max_term_years: int = 5
+    ignore: tuple[str, ...] = ()
+
+
+def find_root(explicit: str | Path | None = None, cwd: Path | None = None) -> Path:
+    """The register root: ``--registry``, then ``$CALCERT_REGISTRY``, then upwards from cwd."""
+    for given, origin in ((explicit, "--registry"), (os.environ.get(ENV_REGISTRY), ENV_REGISTRY)):
+        if given:
+            path = Path(given).expanduser()
+            for candidate in (path, path / "registry"):
+                if (candidate / CONFIG_NAME).is_file():
+                    return candidate
+            raise UsageError(
+                f"{origin} {given}: no register there (no {CONFIG_NAME}); "
+                f"create one with `calcert init {given}`"
+            )
+    start = (cwd or Path.cwd()).absolute()
+    for directory in (start, *start.parents):
+        for candidate in (directory, directory / "registry"):
+            if (candidate / CONFIG_NAME).is_file():
+                return candidate
+    raise UsageError(
+        f"no register found in {start} or above (looked for {CONFIG_NAME} and "
+        "registry/calcert.toml); create one with `calcert init`, or pass --registry DIR"
+    )
+
+
+def load_config(root: Path) -> Config:
+    """Read ``calcert.toml``; anything wrong in it is a usage error (exit 2)."""
+    path = root / CONFIG_NAME
+    shown = display_path(path)
+    try:
+        data = tomllib.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ValueError, RecursionError) as exc:
+        raise UsageError(f"{shown}: cannot be read: {exc}; fix or re-create it (`calcert init`)") from None
+
+    def bad(message: str) -> UsageError:
+        return UsageError(f"{shown}: {message}")
+
+    for key, value in data.items():
+        spec = _CONFIG_KEYS.get(key)
+        if spec is None:
+            close = difflib.get_close_matches(key, list(_CONFIG_KEYS), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            return_error = bad(f"unknown key {key!r}{hint}; known keys: {', '.join(_CONFIG_KEYS)}")
+            raise return_error
+        if isinstance(spec, dict):
+            if not isinstance(value, dict):
+                raise bad(f"{key} must be a table [{key}]")
+            for sub, subvalue in value.items():
+                if sub not in spec:
+                    close = difflib.get_close_matches(sub, list(spec), n=1)
+                    hint = f" (did you mean {close[0]!r}?)" if close else ""
+                    raise bad(f"unknown key {sub!r} in [{key}]{hint}; known: {', '.join(spec)}")
+                if not isinstance(subvalue, spec[sub]) or isinstance(subvalue, bool):
+                    raise bad(f"[{key}] {sub} has the wrong type")
+        elif not isinstance(value, spec) or isinstance(value, bool):
+            raise bad(f"{key} has the wrong type")
+    if "schema" not in data:
+        raise bad("missing `schema = 1`")
+    if data["schema"] != 1:
+        raise bad(f"schema {data['schema']} is not supported by this calcert (it reads schema 1)")
+    terms = data.get("terms", {})
+    checks = data.get("validate", {})
+    default_years = terms.get("default_years", 5)
+    max_years = checks.get("max_term_years", 5)
+    if not 1 <= default_years <= 100:
+        raise bad("[terms] default_years must be between 1 and 100")
+    if not 1 <= max_years <= 100:
+        raise bad("[validate] max_term_years must be between 1 and 100")
+    ignore = checks.get("ignore", [])
+    if not all(isinstance(code, str) for code in ignore):
+        raise bad("[validate] ignore must be a list of finding codes, e.g. [\"W004\"]")
+    from calcert.findings import CHECKS
+
+    unknown = [code for code in ignore if code.upper() not in CHECKS]
+    if unknown:
+        raise bad(f"[validate] ignore names unknown codes: {', '.join(unknown)}")
+    return Config(
+        schema=1,
+        name=data.get("name", Config.name),
+        default_years=default_years,
+        max_term_years=max_years,
+        ignore=tuple(code.upper() for code in ignore),
+    )
+
+
+@dataclass
+class Register:
+    """A loaded register: settings, and every institution file with its findings."""
+
+    root: Path
+    config: Config
+    files: list[ParsedFile] = field(default_factory=list)
+
+    @property
+    def institutions_dir(self) -> Path:
+        return self.root / INSTITUTIONS_DIR
+
+    def institutions(self) -> list:
+        return [f.institution for f in self.files if f.institution is not None]
+
+    def by_id(self) -> dict[str, ParsedFile]:
+        out: dict[str, ParsedFile] = {}
+        for parsed in self.files:
+            if parsed.institution is not None:
+                out.setdefault(parsed.institution.id, parsed)
+        return out
+
+    def file_for(self, ident: str) -> ParsedFile | None:
+        path = self.institutions_dir / f"{ident}.toml"
+        for parsed in self.files:
+            if parsed.path == path:
+                return parsed
+        return None
+
+    def unreadable(self) -> list[ParsedFile]:
+        """Files that could not be read or parsed at all (no record came out of them)."""
+        return [f for f in self.files if f.institution is None]
+
+
+def iter_institution_paths(root: Path) -> Iterator[Path]:
+    directory = root / INSTITUTIONS_DIR
+    try:
+        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise UsageError(f"{display_path(directory)}: cannot be listed ({exc.strerror})") from None
+    for entry in entries:
+        if entry.name.endswith(".toml") and not entry.name.startswith("."):
+            yield Path(entry.path)
+
+
+def read_file(path: Path, root: Path) -> ParsedFile:
+    """Read and parse one institution file; OS-level problems become findings."""
+    shown = display_path(path)
+
+    def unreadable(message: str) -> ParsedFile:
+        return ParsedFile(path, shown, None, [Finding(shown, None, "E001", message)])
+
+    try:
+        if path.is_symlink():
+            target = path.resolve()
+            try:
+                target.relative_to(root.resolve())
+            except ValueError:
+                return unreadable(
+                    f"symlink to {target}, outside the register; copy the file in instead"
+                )
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return unreadable("not a regular file (a directory?); remove or rename it")
+        with path.open("rb") as handle:
+            raw = handle.read(2 * 1024 * 1024)
+    except FileNotFoundError:
+        return unreadable("file does not exist (a broken symlink?)")
+    except PermissionError:
+        return unreadable("permission denied; make the file readable (chmod a+r)")
+    except OSError as exc:
+        return unreadable(f"cannot be read ({exc.strerror})")
+    return parse(path, raw, shown)
+
+
+def load(root: Path) -> Register:
+    config = load_config(root)
+    files = [read_file(path, root) for path in iter_institution_paths(root)]
+    return Register(root, config, files)
+
+
+def open_register(explicit: str | Path | None = None) -> Register:
+    return load(find_root(explicit))
+
+
+@contextlib.contextmanager
+def locked(root: Path) -> Iterator[None]:
+    """Hold the register's write lock (kernel flock: released if the process dies)."""
+    lock_path = root / LOCK_NAME
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise UsageError(
+            f"{display_path(lock_path)}: cannot create the register lock ({exc.strerror}); "
+            "is the register read-only?"
+        ) from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see old or new bytes, never a mix."""
+    directory = path.parent
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise UsageError(
+            f"{display_path(path)}: cannot write ({exc.strerror}); is the register read-only?"
+        ) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        mode = 0o644
+        with contextlib.suppress(OSError):
+            mode = stat.S_IMODE(path.stat().st_mode)
+        os.chmod(tmp, mode)
+        _before_rename_hook(path, Path(tmp))
+        os.replace(tmp, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise UsageError(f"{display_path(path)}: cannot write ({exc.strerror})") from None
+        raise
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def _before_rename_hook(path: Path, tmp: Path) -> None:
+    """Test seam: lets a test stop a writer between the fsync and the rename."""
+
+
+def write_files(root: Path, contents: dict[Path, str]) -> None:
+    """Write several files, each atomically (caller holds the lock)."""
+    (root / INSTITUTIONS_DIR).mkdir(exist_ok=True)
+    for path, text in contents.items():
+        atomic_write(path, text.encode("utf-8"))
+
+
+def init_register(directory: Path) -> Path:
+    """Create an empty register in ``directory``; refuse to overwrite an existing one."""
+    config = directory / CONFIG_NAME
+    if config.exists():
+        raise UsageError(f"{display_path(config)} already exists; not overwriting the register")
+    try:
+        (directory / INSTITUTIONS_DIR).mkdir(parents=True, exist_ok=True)
+        atomic_write(config, CONFIG_TEMPLATE.encode("utf-8"))
+        gitignore = directory / ".gitignore"
+        if not gitignore.exists():
+            atomic_write(gitignore, GITIGNORE.encode("utf-8"))
+        keep = directory / INSTITUTIONS_DIR / ".gitkeep"
+        if not any((directory / INSTITUTIONS_DIR).iterdir()):
+            keep.touch()
+    except OSError as exc:
+        raise UsageError(f"{display_path(directory)}: cannot create the register ({exc.strerror})") from None
+    return directory

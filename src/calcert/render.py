@@ -1,0 +1,99 @@
+"""Rows → text for people (Rich on a terminal, aligned plain text otherwise) or scripts.
+
+Rich is imported only when a table is actually drawn on a terminal: importing it costs
+tens of milliseconds that ``--version`` and piped output should not pay.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+
+def colour_allowed(stream: TextIO | None = None) -> bool:
+    """Colour only on a terminal and when ``NO_COLOR`` is unset or empty (no-color.org)."""
+    stream = stream or sys.stdout
+    return not os.environ.get("NO_COLOR") and _isatty(stream)
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _cell(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def to_json(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def to_csv(rows: Sequence[dict[str, object]], columns: Sequence[str]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(row.get(c)) for c in columns])
+    return buffer.getvalue()
+
+
+def plain_table(rows: Sequence[dict[str, object]], columns: Sequence[str]) -> str:
+    """Aligned columns, no colour, no box drawing: greppable and diff-friendly."""
+    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
+    for r in cells:
+        lines.append("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def print_table(
+    rows: Sequence[dict[str, object]],
+    columns: Sequence[str],
+    *,
+    title: str | None = None,
+    empty: str = "nothing to show",
+    stream: TextIO | None = None,
+) -> None:
+    stream = stream or sys.stdout
+    if not rows:
+        print(empty, file=stream)
+        return
+    if not _isatty(stream):
+        stream.write(plain_table(rows, columns))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(file=stream, no_color=not colour_allowed(stream), highlight=False)
+    table = Table(title=title, header_style="bold")
+    for column in columns:
+        justify = "right" if column in ("days_left", "certificates", "number") else "left"
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for row in rows:
+        table.add_row(*(_cell(row.get(c)) for c in columns))
+    console.print(table)
+
+
+def print_rows(
+    rows: Sequence[dict[str, object]],
+    columns: Sequence[str],
+    fmt: str,
+    *,
+    title: str | None = None,
+    empty: str = "nothing to show",
+) -> None:
+    if fmt == "json":
+        sys.stdout.write(to_json([{c: row.get(c) for c in columns} for row in rows]))
+    elif fmt == "csv":
+        sys.stdout.write(to_csv(rows, columns))
+    else:
+        print_table(rows, columns, title=title, empty=empty)

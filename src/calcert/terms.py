@@ -1,0 +1,162 @@
+"""Calendar arithmetic: dates from the command line, durations, certificate terms.
+
+All arithmetic is calendar arithmetic (``relativedelta``): a term that starts on
+2014-05-19 and is printed as "2014-2017" ends on 2017-05-18, and 2024-08-31 + 6 months is
+2025-02-28. Every function raises ``UsageError`` with an example of the accepted form, so
+the CLI never shows a traceback for a malformed argument.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from calcert.errors import UsageError
+
+_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_SHORT_RE = re.compile(r"^(?:(\d{1,6})y)?(?:(\d{1,6})m)?(?:(\d{1,6})w)?(?:(\d{1,7})d)?$")
+_ISO_RE = re.compile(r"^P(?:(\d{1,6})Y)?(?:(\d{1,6})M)?(?:(\d{1,6})W)?(?:(\d{1,7})D)?$")
+_TERM_RE = re.compile(r"^(\d{4})\s*[-–—]\s*(\d{4})$")
+
+DURATION_FORMS = "90d, 2w, 6m, 1y, 1y6m or ISO 8601 P6M, P1Y2M10D, P2W"
+
+
+def parse_date(text: str, option: str = "date") -> date:
+    """Parse a strict ISO calendar date (YYYY-MM-DD) given on the command line."""
+    match = _DATE_RE.match(text.strip())
+    if not match:
+        raise UsageError(f"{option}: {text!r} is not a date; use YYYY-MM-DD, e.g. 2022-03-29")
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError as exc:
+        raise UsageError(
+            f"{option}: {text!r} is not a calendar date ({exc}); use YYYY-MM-DD, e.g. 2022-03-29"
+        ) from None
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A calendar duration: years, months, weeks and days kept apart until applied."""
+
+    years: int = 0
+    months: int = 0
+    weeks: int = 0
+    days: int = 0
+    text: str = ""
+
+    def delta(self) -> relativedelta:
+        return relativedelta(
+            years=self.years, months=self.months, weeks=self.weeks, days=self.days
+        )
+
+    def after(self, start: date) -> date:
+        """``start`` plus this duration; beyond the calendar is a usage error."""
+        try:
+            result = start + self.delta()
+        except (OverflowError, ValueError):
+            raise UsageError(
+                f"duration {self.text!r} from {start.isoformat()} goes beyond the calendar "
+                f"(year 9999); use a shorter one, e.g. {DURATION_FORMS}"
+            ) from None
+        return result
+
+
+def parse_duration(text: str) -> Duration:
+    """Parse ``1y6m``-style or ISO 8601 ``P1Y6M``-style durations."""
+    raw = text.strip()
+    for regex in (_SHORT_RE, _ISO_RE):
+        match = regex.match(raw)
+        if match and raw not in ("", "P") and any(g is not None for g in match.groups()):
+            y, m, w, d = (int(g) if g else 0 for g in match.groups())
+            return Duration(y, m, w, d, raw)
+    raise UsageError(f"duration {text!r} is not understood; use one of {DURATION_FORMS}")
+
+
+def add_years_minus_day(start: date, years: int) -> date:
+    """The last day of a term of ``years`` years that starts on ``start`` (inclusive end)."""
+    try:
+        return start + relativedelta(years=years) - timedelta(days=1)
+    except (OverflowError, ValueError):
+        raise UsageError(
+            f"a {years}-year term from {start.isoformat()} ends beyond the calendar"
+        ) from None
+
+
+@dataclass(frozen=True)
+class PrintedTerm:
+    """A term as printed on a certificate, e.g. "2014-2017"."""
+
+    first: int
+    last: int
+
+    def __str__(self) -> str:
+        return f"{self.first}-{self.last}"
+
+
+def parse_term(text: str) -> PrintedTerm:
+    match = _TERM_RE.match(text.strip())
+    if not match:
+        raise UsageError(
+            f"--term: {text!r} is not a term; give the years printed on the certificate, "
+            "e.g. 2014-2017"
+        )
+    first, last = int(match[1]), int(match[2])
+    if first < 1 or last < first:
+        raise UsageError(f"--term: {text!r} ends before it starts; e.g. 2014-2017")
+    return PrintedTerm(first, last)
+
+
+def term_dates(
+    *,
+    valid_from: date | None,
+    valid_until: date | None,
+    awarded_on: date | None,
+    term: PrintedTerm | None,
+    default_years: int,
+) -> tuple[date, date]:
+    """Work out ``valid_from``..``valid_until`` from what ``add`` was given (SPEC "Terms")."""
+    start = valid_from
+    if term is not None and start is None and awarded_on is not None:
+        if awarded_on.year == term.first:
+            start = awarded_on
+    if term is None and start is None:
+        start = awarded_on
+    if valid_until is not None:
+        if start is None:
+            if term is not None:
+                start = date(term.first, 1, 1)
+            else:
+                raise UsageError(
+                    "--until needs a start: give --from (or --awarded), e.g. --from 2022-03-29"
+                )
+        end = valid_until
+    elif term is not None:
+        if start is None:
+            start, end = date(term.first, 1, 1), date(term.last, 12, 31)
+        else:
+            end = add_years_minus_day(start, term.last - term.first)
+    else:
+        if start is None:
+            raise UsageError(
+                "no start date: give --from or --awarded (and --until or --term), "
+                "e.g. --awarded 2022-03-29 --term 2022-2026"
+            )
+        end = add_years_minus_day(start, default_years)
+    if end < start:
+        raise UsageError(
+            f"the term would end ({end.isoformat()}) before it starts ({start.isoformat()}); "
+            "check --from/--until/--term"
+        )
+    return start, end
+
+
+def ordinal(n: int) -> str:
+    """English ordinal: 1st, 2nd, 3rd, 4th, 11th, 21st."""
+    if 10 <= n % 100 <= 20:
+        suffix = "th"
+    else:
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"

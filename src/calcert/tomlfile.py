@@ -1,0 +1,469 @@
+"""Institution files: bytes ⇄ model, and the one canonical writer of register bytes.
+
+Reading never raises for bad data: every problem becomes a finding pointing at the file and,
+where the text allows, the line of the offending key or ``[[awards]]`` header (tomllib only
+gives positions for syntax errors, so a cheap line scan finds the rest). Writing always
+produces the canonical form, so ``fmt`` and every edit agree byte for byte.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from calcert.findings import Finding
+from calcert.model import (
+    AWARD_DATE_KEYS,
+    AWARD_KEYS,
+    AWARD_REQUIRED,
+    INSTITUTION_KEYS,
+    INSTITUTION_REQUIRED,
+    VOIVODESHIPS,
+    Award,
+    Institution,
+    id_problem,
+)
+
+MAX_FILE_BYTES = 1024 * 1024
+# Findings that mean part of the file could not be represented in the model: such a file
+# is never rewritten (that would lose data) and queries leave it out.
+STRUCTURE_CODES = frozenset({"E001", "E002", "E003", "E004", "E005", "E010"})
+BOM = b"\xef\xbb\xbf"
+_TERM_RE = re.compile(r"^(\d{4})-(\d{4})$")
+_KEY_RE = re.compile(r"""^[ \t]*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)[ \t]*[.=]""")
+_AOT_RE = re.compile(r"^[ \t]*\[\[[ \t]*([A-Za-z0-9_\"'.-]+)[ \t]*\]\]")
+_TABLE_RE = re.compile(r"^[ \t]*\[[ \t]*([A-Za-z0-9_\"'.-]+)[ \t]*\]")
+_POS_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+@dataclass
+class LineIndex:
+    """Lines of top-level keys, of each ``[[awards]]`` header and of the keys inside it."""
+
+    top: dict[str, int] = field(default_factory=dict)
+    awards: list[int] = field(default_factory=list)
+    award_keys: list[dict[str, int]] = field(default_factory=list)
+    tables: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def scan(cls, text: str) -> LineIndex:
+        index = cls()
+        section: dict[str, int] | None = index.top
+        in_multiline = False
+        for number, line in enumerate(text.splitlines(), start=1):
+            if in_multiline:
+                if line.count('"""') % 2 == 1 or line.count("'''") % 2 == 1:
+                    in_multiline = False
+                continue
+            aot = _AOT_RE.match(line)
+            if aot:
+                name = aot[1].strip("\"'")
+                if name == "awards":
+                    index.awards.append(number)
+                    index.award_keys.append({})
+                    section = index.award_keys[-1]
+                else:
+                    index.tables.setdefault(name, number)
+                    section = None
+                continue
+            table = _TABLE_RE.match(line)
+            if table:
+                index.tables.setdefault(table[1].strip("\"'"), number)
+                section = None
+                continue
+            key = _KEY_RE.match(line)
+            if key and section is not None:
+                section.setdefault(key[1].strip("\"'"), number)
+            if line.count('"""') % 2 == 1 or line.count("'''") % 2 == 1:
+                in_multiline = True
+        return index
+
+    def key(self, name: str) -> int | None:
+        return self.top.get(name) or self.tables.get(name)
+
+    def award(self, i: int) -> int | None:
+        if i < len(self.awards):
+            return self.awards[i]
+        return self.top.get("awards")
+
+    def award_key(self, i: int, name: str) -> int | None:
+        if i < len(self.award_keys) and name in self.award_keys[i]:
+            return self.award_keys[i][name]
+        return self.award(i)
+
+
+@dataclass
+class ParsedFile:
+    """What reading one institution file gave: the record (if any) and its problems."""
+
+    path: Path
+    shown: str
+    institution: Institution | None
+    findings: list[Finding]
+    raw: bytes | None = None
+    lines: LineIndex | None = None
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.is_error for f in self.findings)
+
+    @property
+    def complete(self) -> bool:
+        """True when every value in the file made it into the model (safe to rewrite)."""
+        return self.institution is not None and not any(
+            f.code in STRUCTURE_CODES for f in self.findings
+        )
+
+    def is_canonical(self) -> bool:
+        if self.institution is None or self.raw is None:
+            return True
+        return dumps(self.institution).encode("utf-8") == self.raw
+
+
+def guess_encoding(raw: bytes) -> str:
+    """Name the legacy encoding Polish text in ``raw`` most likely uses."""
+    if any(0x80 <= b <= 0x9F for b in raw):
+        return "Windows-1250"
+    if any(b in (0xB1, 0xB6, 0xBC, 0xA1, 0xA6, 0xAC) for b in raw):
+        return "ISO-8859-2 (Latin-2)"
+    return "a legacy 8-bit encoding (Windows-1250 or ISO-8859-2)"
+
+
+def decode(raw: bytes) -> tuple[str | None, str | None]:
+    """Text of a register file, or the reason it is not UTF-8 text."""
+    if len(raw) > MAX_FILE_BYTES:
+        return None, (
+            f"file is {len(raw):,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for an "
+            "institution file; is it the right file?"
+        )
+    if b"\x00" in raw:
+        return None, "file contains NUL bytes (binary, or UTF-16?); save it as UTF-8 text"
+    body = raw[len(BOM) :] if raw.startswith(BOM) else raw
+    try:
+        return body.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        line = body[: exc.start].count(b"\n") + 1
+        return None, (
+            f"line {line}: not UTF-8, looks like {guess_encoding(body)}; "
+            "re-save the file as UTF-8"
+        )
+
+
+def _type_name(value: object) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, datetime):
+        return "a date-time"
+    if isinstance(value, date):
+        return "a date"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+def parse(path: Path, raw: bytes, shown: str) -> ParsedFile:
+    """Bytes of ``path`` → model and findings. Never raises for bad data."""
+    text, problem = decode(raw)
+    if text is None:
+        return ParsedFile(path, shown, None, [Finding(shown, None, "E001", problem or "")], raw)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        pos = _POS_RE.search(msg)
+        line = int(pos[1]) if pos else None
+        message = _POS_RE.sub("", msg).strip() or "invalid TOML"
+        if pos:
+            message += f" (column {pos[2]})"
+        return ParsedFile(path, shown, None, [Finding(shown, line, "E002", message)], raw)
+    except RecursionError:
+        msg = "arrays or tables nested too deeply for a register file"
+        return ParsedFile(path, shown, None, [Finding(shown, None, "E002", msg)], raw)
+    except ValueError as exc:  # e.g. an integer with thousands of digits
+        msg = f"value cannot be read ({exc})".replace("\n", " ")
+        return ParsedFile(path, shown, None, [Finding(shown, None, "E002", msg)], raw)
+    lines = LineIndex.scan(text)
+    institution, findings = build(data, path, shown, lines)
+    return ParsedFile(path, shown, institution, findings, raw, lines)
+
+
+def _suggest(word: str, choices: tuple[str, ...] | list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _check_text(
+    value: object,
+    key: str,
+    findings: list[Finding],
+    shown: str,
+    line: int | None,
+    *,
+    allow_empty: bool = True,
+) -> str | None:
+    if not isinstance(value, str):
+        findings.append(
+            Finding(shown, line, "E005", f"{key} is {_type_name(value)}; write a quoted string")
+        )
+        return None
+    if not allow_empty and not value.strip():
+        findings.append(Finding(shown, line, "E016", f"{key} is empty; give the {key}"))
+    return value
+
+
+def _check_url(value: str | None, key: str, findings: list[Finding], shown: str, line: int | None):
+    if value is not None and not re.match(r"^https?://\S+$", value):
+        findings.append(
+            Finding(shown, line, "E016", f"{key} {value!r} is not an http(s) address")
+        )
+
+
+def build(
+    data: dict[str, Any], path: Path, shown: str, lines: LineIndex
+) -> tuple[Institution | None, list[Finding]]:
+    """Schema checks on parsed TOML; returns the record when its required parts are sound."""
+    findings: list[Finding] = []
+    for key in data:
+        if key not in INSTITUTION_KEYS:
+            findings.append(
+                Finding(
+                    shown,
+                    lines.key(key),
+                    "E004",
+                    f"unknown key {key!r}{_suggest(key, INSTITUTION_KEYS)}; "
+                    "remove or rename it (see `calcert schema`)",
+                )
+            )
+    for key in INSTITUTION_REQUIRED:
+        if key not in data:
+            what = "at least one [[awards]] table" if key == "awards" else f"key {key!r}"
+            code = "E010" if key == "awards" else "E003"
+            findings.append(Finding(shown, 1, code, f"missing {what}"))
+    values: dict[str, str | None] = {}
+    for key in ("id", "name", "city", "kind", "voivodeship", "website", "parent"):
+        if key in data:
+            values[key] = _check_text(
+                data[key],
+                key,
+                findings,
+                shown,
+                lines.key(key),
+                allow_empty=key not in ("name", "city", "id"),
+            )
+    ident = values.get("id")
+    if ident is not None:
+        problem = id_problem(ident)
+        if problem:
+            findings.append(Finding(shown, lines.key("id"), "E006", f"bad id {ident!r}: {problem}"))
+        elif ident != path.stem:
+            findings.append(
+                Finding(
+                    shown,
+                    lines.key("id"),
+                    "E007",
+                    f"id {ident!r} does not match the file name {path.name!r}; "
+                    f"rename the file to {ident}.toml or set id = {path.stem!r}",
+                )
+            )
+    voivodeship = values.get("voivodeship")
+    if voivodeship is not None and voivodeship not in VOIVODESHIPS:
+        findings.append(
+            Finding(
+                shown,
+                lines.key("voivodeship"),
+                "E009",
+                f"voivodeship {voivodeship!r} is not one of the 16{_suggest(voivodeship.lower(), VOIVODESHIPS)}; "
+                "use lower-case Polish, e.g. 'mazowieckie'",
+            )
+        )
+    for key in ("website",):
+        _check_url(values.get(key), key, findings, shown, lines.key(key))
+    parent = values.get("parent")
+    if parent is not None and id_problem(parent):
+        findings.append(
+            Finding(shown, lines.key("parent"), "E006", f"parent {parent!r} is not a valid id")
+        )
+
+    awards: list[Award] = []
+    raw_awards = data.get("awards")
+    if raw_awards is not None:
+        if not isinstance(raw_awards, list) or not all(isinstance(a, dict) for a in raw_awards):
+            findings.append(
+                Finding(
+                    shown,
+                    lines.key("awards"),
+                    "E005",
+                    "awards must be an array of tables: write each award under [[awards]]",
+                )
+            )
+        elif not raw_awards:
+            findings.append(
+                Finding(shown, lines.key("awards"), "E010", "awards is empty; add an [[awards]]")
+            )
+        else:
+            for i, raw_award in enumerate(raw_awards):
+                award = _build_award(raw_award, i, shown, lines, findings)
+                if award is not None:
+                    awards.append(award)
+    findings.extend(_award_pair_checks(awards, shown))
+
+    name, city = values.get("name"), values.get("city")
+    if ident is None or name is None or city is None or not awards:
+        return None, findings
+    institution = Institution(
+        id=ident,
+        name=name,
+        city=city,
+        awards=tuple(awards),
+        kind=values.get("kind"),
+        voivodeship=values.get("voivodeship"),
+        website=values.get("website"),
+        parent=values.get("parent"),
+        path=path,
+    )
+    return institution, findings
+
+
+def _build_award(
+    raw: dict[str, Any], i: int, shown: str, lines: LineIndex, findings: list[Finding]
+) -> Award | None:
+    ok = True
+    header = lines.award(i)
+    for key in raw:
+        if key not in AWARD_KEYS:
+            findings.append(
+                Finding(
+                    shown,
+                    lines.award_key(i, key),
+                    "E004",
+                    f"unknown key {key!r} in award #{i + 1}{_suggest(key, AWARD_KEYS)}; "
+                    "remove or rename it",
+                )
+            )
+            ok = False
+    for key in AWARD_REQUIRED:
+        if key not in raw:
+            findings.append(
+                Finding(shown, header, "E003", f"award #{i + 1} has no {key}")
+            )
+            ok = False
+    fields: dict[str, Any] = {}
+    for key in AWARD_KEYS:
+        if key not in raw:
+            continue
+        value = raw[key]
+        line = lines.award_key(i, key)
+        if key in AWARD_DATE_KEYS:
+            if isinstance(value, date) and not isinstance(value, datetime):
+                fields[key] = value
+                continue
+            hint = f"{key} = YYYY-MM-DD without quotes, e.g. {key} = 2022-03-29"
+            if isinstance(value, str):
+                hint = f"remove the quotes: {key} = {value}" if re.match(
+                    r"^\d{4}-\d{2}-\d{2}$", value
+                ) else hint
+            findings.append(
+                Finding(shown, line, "E005", f"{key} is {_type_name(value)}; write {hint}")
+            )
+            ok = False
+        else:
+            text = _check_text(value, key, findings, shown, line)
+            if text is None:
+                ok = False
+            else:
+                fields[key] = text
+    term = fields.get("term")
+    if term is not None:
+        match = _TERM_RE.match(term)
+        if not match or int(match[2]) < int(match[1]):
+            findings.append(
+                Finding(
+                    shown,
+                    lines.award_key(i, "term"),
+                    "E016",
+                    f"term {term!r} is not a span of years like \"2014-2017\"",
+                )
+            )
+    _check_url(fields.get("source"), "source", findings, shown, lines.award_key(i, "source"))
+    if "withdrawal_reason" in fields and "withdrawn_on" not in raw:
+        findings.append(
+            Finding(
+                shown,
+                lines.award_key(i, "withdrawal_reason"),
+                "E015",
+                f"award #{i + 1} has a withdrawal_reason but no withdrawn_on",
+            )
+        )
+    if not ok:
+        return None
+    award = Award(line=header, **fields)
+    if award.valid_until < award.valid_from:
+        findings.append(
+            Finding(
+                shown,
+                lines.award_key(i, "valid_until"),
+                "E011",
+                f"award #{i + 1}: valid_until {award.valid_until} is before valid_from "
+                f"{award.valid_from}",
+            )
+        )
+    elif award.withdrawn_on is not None and not (
+        award.valid_from <= award.withdrawn_on <= award.valid_until
+    ):
+        findings.append(
+            Finding(
+                shown,
+                lines.award_key(i, "withdrawn_on"),
+                "E013",
+                f"award #{i + 1}: withdrawn_on {award.withdrawn_on} is outside its term "
+                f"{award.label()}",
+            )
+        )
+    return award
+
+
+def _award_pair_checks(awards: list[Award], shown: str) -> list[Finding]:
+    """Overlaps between awards of one institution, using withdrawal-shortened terms."""
+    findings: list[Finding] = []
+    sane = [a for a in awards if a.valid_until >= a.valid_from]
+    for i, a in enumerate(sane):
+        for b in sane[i + 1 :]:
+            first, second = sorted((a, b), key=lambda x: (x.valid_from, x.valid_until))
+            if second.valid_from <= first.effective_until and second.valid_from <= second.effective_until:
+                days = (min(first.effective_until, second.effective_until) - second.valid_from).days + 1
+                message = (
+                    f"awards {first.label()} and {second.label()} overlap by "
+                    f"{days} day{'s' if days != 1 else ''}; end the earlier one the day before "
+                    f"{second.valid_from} (or `calcert add --supersede`)"
+                )
+                for award in (first, second):
+                    findings.append(Finding(shown, award.line, "E012", message))
+    return findings
+
+
+def dumps(institution: Institution) -> str:
+    """The canonical text of an institution file (SPEC "Canonical form")."""
+    top = institution.to_dict()
+    awards = top.pop("awards")
+    parts = [tomli_w.dumps(top)]
+    for award in awards:  # type: ignore[union-attr]
+        parts.append("\n[[awards]]\n" + tomli_w.dumps(award))
+    return "".join(parts)
+
+
+def loads_institution(text: str, path: Path) -> ParsedFile:
+    """Parse text (tests and ``add --dry-run`` use it to reread what would be written)."""
+    return parse(path, text.encode("utf-8"), str(path))
