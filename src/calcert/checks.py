@@ -199,9 +199,7 @@ def check_parents(register: Register, today: date) -> list[Finding]:
             reported.update(cycle)
             path, line = shown[start]
             out.append(
-                Finding(
-                    path, line, "E014", f"parents form a cycle: {' → '.join([*cycle, start])}"
-                )
+                Finding(path, line, "E014", f"parents form a cycle: {' → '.join([*cycle, start])}")
             )
     return out
 

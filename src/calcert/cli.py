@@ -126,6 +126,7 @@ def guarded(fn: F) -> F:
 
 # ---- shared option parsing ---------------------------------------------------------------
 
+
 def _date(value: str | None, option: str) -> date | None:
     from calcert.terms import parse_date
 
@@ -163,19 +164,21 @@ STATUS_CHOICES = ("active", "expired", "withdrawn", "pending", "all")
 FormatOpt = Annotated[str, typer.Option("--format", help="table, json or csv.")]
 AsOfOpt = Annotated[
     str | None,
-    typer.Option("--as-of", help="The day to look from, YYYY-MM-DD (default today).",
-                 show_default=False),
+    typer.Option(
+        "--as-of", help="The day to look from, YYYY-MM-DD (default today).", show_default=False
+    ),
 ]
 
 
 # ---- commands ----------------------------------------------------------------------------
 
+
 @app.command()
 @guarded
 def init(
-    directory: Annotated[
-        Path, typer.Argument(help="Where to create the register.")
-    ] = Path("registry"),
+    directory: Annotated[Path, typer.Argument(help="Where to create the register.")] = Path(
+        "registry"
+    ),
 ) -> int:
     """Create an empty register (calcert.toml, institutions/, .gitignore)."""
     from calcert.register import init_register
@@ -213,7 +216,9 @@ def add(
     term: Annotated[
         str | None, typer.Option(help="Term as printed on the certificate, e.g. 2014-2017.")
     ] = None,
-    by: Annotated[str | None, typer.Option("--by", help="Who handed the certificate over.")] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Who handed the certificate over.")
+    ] = None,
     event: Annotated[str | None, typer.Option(help="The occasion of the ceremony.")] = None,
     certificate_no: Annotated[str | None, typer.Option(help="Certificate number.")] = None,
     source: Annotated[str | None, typer.Option(help="URL where the award is documented.")] = None,
@@ -221,7 +226,9 @@ def add(
     supersede: Annotated[
         bool, typer.Option(help="End an overlapping earlier award the day before this one.")
     ] = False,
-    dry_run: Annotated[bool, typer.Option(help="Print what would be written; write nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option(help="Print what would be written; write nothing.")
+    ] = False,
 ) -> int:
     """Record one award; creates the institution file when the id is new.
 
@@ -232,11 +239,23 @@ def add(
     from calcert.terms import parse_term
 
     request = edits.AddRequest(
-        ident=ident, name=name, city=city, kind=kind, voivodeship=voivodeship,
-        website=website, parent=parent, awarded_on=_date(awarded, "--awarded"),
-        valid_from=_date(from_, "--from"), valid_until=_date(until, "--until"),
-        term=parse_term(term) if term is not None else None, awarded_by=by, event=event,
-        certificate_no=certificate_no, source=source, notes=notes, supersede=supersede,
+        ident=ident,
+        name=name,
+        city=city,
+        kind=kind,
+        voivodeship=voivodeship,
+        website=website,
+        parent=parent,
+        awarded_on=_date(awarded, "--awarded"),
+        valid_from=_date(from_, "--from"),
+        valid_until=_date(until, "--until"),
+        term=parse_term(term) if term is not None else None,
+        awarded_by=by,
+        event=event,
+        certificate_no=certificate_no,
+        source=source,
+        notes=notes,
+        supersede=supersede,
     )
     if request.valid_from and request.valid_until and request.valid_until < request.valid_from:
         raise UsageError(
@@ -267,7 +286,9 @@ def withdraw(
     ident: Annotated[str, typer.Argument(metavar="ID", help="Institution id.")],
     on: Annotated[str, typer.Option("--on", help="Day of the withdrawal, YYYY-MM-DD.")],
     reason: Annotated[str | None, typer.Option(help="Why the commission withdrew it.")] = None,
-    dry_run: Annotated[bool, typer.Option(help="Print what would be written; write nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option(help="Print what would be written; write nothing.")
+    ] = False,
 ) -> int:
     """Record the withdrawal of the award that covers --on; from that day it is not current."""
     from calcert import edits
@@ -302,7 +323,10 @@ def list_(
     reg = register.load(_root())
     rows = queries.list_rows(reg, status, day)
     render.print_rows(
-        rows, queries.LIST_COLUMNS, fmt, title=f"{status} on {day}",
+        rows,
+        queries.LIST_COLUMNS,
+        fmt,
+        title=f"{status} on {day}",
         empty=f"no institutions with status {status} on {day}",
     )
     return _report_bad_files(reg)
@@ -329,8 +353,16 @@ def show(
             if key != "awards":
                 print(f"{key}: {value}")
         print()
-        columns = ("number", "status", "valid_from", "valid_until", "term", "awarded_on",
-                   "awarded_by", "withdrawn_on")
+        columns = (
+            "number",
+            "status",
+            "valid_from",
+            "valid_until",
+            "term",
+            "awarded_on",
+            "awarded_by",
+            "withdrawn_on",
+        )
         render.print_table(data["awards"], columns, title="awards")  # type: ignore[arg-type]
     return _report_bad_files(reg)
 
@@ -338,9 +370,7 @@ def show(
 @app.command()
 @guarded
 def expiring(
-    within: Annotated[
-        str, typer.Option(help="How far ahead: 90d, 2w, 6m, 1y, 1y6m, P6M, …")
-    ],
+    within: Annotated[str, typer.Option(help="How far ahead: 90d, 2w, 6m, 1y, 1y6m, P6M, …")],
     as_of: AsOfOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
     exit_code: Annotated[
@@ -358,7 +388,9 @@ def expiring(
     reg = register.load(_root())
     rows = queries.expiring_rows(reg, duration, day)
     render.print_rows(
-        rows, queries.EXPIRING_COLUMNS, fmt,
+        rows,
+        queries.EXPIRING_COLUMNS,
+        fmt,
         title=f"expiring within {within} of {day}",
         empty=f"no certificate ends within {within} of {day} without a renewal",
     )
@@ -373,8 +405,9 @@ def expiring(
 def validate(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Only these files (cross-file checks still see the register).",
-                       show_default=False),
+        typer.Argument(
+            help="Only these files (cross-file checks still see the register).", show_default=False
+        ),
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="text, json or github.")] = "text",
     strict: Annotated[bool, typer.Option(help="Warnings fail too (exit 1).")] = False,
@@ -382,9 +415,7 @@ def validate(
     select: Annotated[
         str | None, typer.Option(help="Only these codes, comma-separated (E012,W006).")
     ] = None,
-    ignore: Annotated[
-        str | None, typer.Option(help="Skip these codes, comma-separated.")
-    ] = None,
+    ignore: Annotated[str | None, typer.Option(help="Skip these codes, comma-separated.")] = None,
     explain: Annotated[
         str | None, typer.Option(help="Explain a finding code and exit.", show_default=False)
     ] = None,
@@ -401,7 +432,9 @@ def validate(
         return 0
     _choice(fmt, "--format", ("text", "json", "github"))
     result = validation.validate(
-        _root(), paths or [], _as_of(as_of),
+        _root(),
+        paths or [],
+        _as_of(as_of),
         select=validation.parse_codes(select, "--select"),
         ignore=validation.parse_codes(ignore, "--ignore"),
     )

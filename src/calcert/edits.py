@@ -161,8 +161,12 @@ def plan_add(register: Register, request: AddRequest, today: date) -> EditResult
         assert old is not None
         updates: dict[str, str] = {}
         for key, value in (
-            ("name", name), ("city", city), ("kind", kind), ("voivodeship", voivodeship),
-            ("website", website), ("parent", parent),
+            ("name", name),
+            ("city", city),
+            ("kind", kind),
+            ("voivodeship", voivodeship),
+            ("website", website),
+            ("parent", parent),
         ):
             if value is None:
                 continue
@@ -265,11 +269,11 @@ def plan_withdraw(
     check_id(ident)
     parsed = _existing(register, ident)
     if parsed is None or parsed.institution is None:
-        raise UsageError(f"unknown institution id {ident!r}; `calcert list --status all` lists them")
+        raise UsageError(
+            f"unknown institution id {ident!r}; `calcert list --status all` lists them"
+        )
     inst = parsed.institution
-    target = next(
-        (a for a in inst.awards if a.valid_from <= on <= a.valid_until), None
-    )
+    target = next((a for a in inst.awards if a.valid_from <= on <= a.valid_until), None)
     if target is None:
         terms = ", ".join(a.label() for a in inst.sorted_awards())
         raise UsageError(f"no award of {ident} covers {on.isoformat()} (its terms: {terms})")

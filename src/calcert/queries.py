@@ -14,7 +14,14 @@ from calcert.register import Register
 from calcert.terms import Duration
 
 LIST_COLUMNS = (
-    "id", "name", "city", "voivodeship", "kind", "status", "valid_from", "valid_until",
+    "id",
+    "name",
+    "city",
+    "voivodeship",
+    "kind",
+    "status",
+    "valid_from",
+    "valid_until",
     "certificates",
 )
 EXPIRING_COLUMNS = ("id", "name", "city", "valid_until", "days_left")
@@ -62,7 +69,9 @@ def award_row(award: Award, as_of: date, number: int) -> dict[str, object]:
 def show(register: Register, ident: str, as_of: date) -> dict[str, object]:
     parsed = register.file_for(ident)
     if parsed is None:
-        raise UsageError(f"unknown institution id {ident!r}; `calcert list --status all` lists them")
+        raise UsageError(
+            f"unknown institution id {ident!r}; `calcert list --status all` lists them"
+        )
     if not parsed.complete or parsed.institution is None:
         first = parsed.findings[0].message if parsed.findings else "cannot be read"
         raise UsageError(f"{parsed.shown}: {first}; fix the file (`calcert validate`)")
@@ -72,9 +81,7 @@ def show(register: Register, ident: str, as_of: date) -> dict[str, object]:
         if key != "awards":
             out[key] = value
     out["status"] = inst.status(as_of)
-    out["awards"] = [
-        award_row(a, as_of, n) for n, a in enumerate(inst.sorted_awards(), start=1)
-    ]
+    out["awards"] = [award_row(a, as_of, n) for n, a in enumerate(inst.sorted_awards(), start=1)]
     return out
 
 

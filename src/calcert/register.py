@@ -89,8 +89,16 @@ def load_config(root: Path) -> Config:
     shown = display_path(path)
     try:
         data = tomllib.loads(path.read_bytes().decode("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ValueError, RecursionError) as exc:
-        raise UsageError(f"{shown}: cannot be read: {exc}; fix or re-create it (`calcert init`)") from None
+    except (
+        OSError,
+        UnicodeDecodeError,
+        tomllib.TOMLDecodeError,
+        ValueError,
+        RecursionError,
+    ) as exc:
+        raise UsageError(
+            f"{shown}: cannot be read: {exc}; fix or re-create it (`calcert init`)"
+        ) from None
 
     def bad(message: str) -> UsageError:
         return UsageError(f"{shown}: {message}")
@@ -128,7 +136,7 @@ def load_config(root: Path) -> Config:
         raise bad("[validate] max_term_years must be between 1 and 100")
     ignore = checks.get("ignore", [])
     if not all(isinstance(code, str) for code in ignore):
-        raise bad("[validate] ignore must be a list of finding codes, e.g. [\"W004\"]")
+        raise bad('[validate] ignore must be a list of finding codes, e.g. ["W004"]')
     from calcert.findings import CHECKS
 
     unknown = [code for code in ignore if code.upper() not in CHECKS]
@@ -310,5 +318,7 @@ def init_register(directory: Path) -> Path:
         if not any((directory / INSTITUTIONS_DIR).iterdir()):
             keep.touch()
     except OSError as exc:
-        raise UsageError(f"{display_path(directory)}: cannot create the register ({exc.strerror})") from None
+        raise UsageError(
+            f"{display_path(directory)}: cannot create the register ({exc.strerror})"
+        ) from None
     return directory

@@ -119,9 +119,8 @@ def term_dates(
 ) -> tuple[date, date]:
     """Work out ``valid_from``..``valid_until`` from what ``add`` was given (SPEC "Terms")."""
     start = valid_from
-    if term is not None and start is None and awarded_on is not None:
-        if awarded_on.year == term.first:
-            start = awarded_on
+    if term is not None and start is None and awarded_on and awarded_on.year == term.first:
+        start = awarded_on
     if term is None and start is None:
         start = awarded_on
     if valid_until is not None:
@@ -155,8 +154,5 @@ def term_dates(
 
 def ordinal(n: int) -> str:
     """English ordinal: 1st, 2nd, 3rd, 4th, 11th, 21st."""
-    if 10 <= n % 100 <= 20:
-        suffix = "th"
-    else:
-        suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"

@@ -151,8 +151,7 @@ def decode(raw: bytes) -> tuple[str | None, str | None]:
     except UnicodeDecodeError as exc:
         line = body[: exc.start].count(b"\n") + 1
         return None, (
-            f"line {line}: not UTF-8, looks like {guess_encoding(body)}; "
-            "re-save the file as UTF-8"
+            f"line {line}: not UTF-8, looks like {guess_encoding(body)}; re-save the file as UTF-8"
         )
 
 
@@ -226,9 +225,7 @@ def _check_text(
 
 def _check_url(value: str | None, key: str, findings: list[Finding], shown: str, line: int | None):
     if value is not None and not re.match(r"^https?://\S+$", value):
-        findings.append(
-            Finding(shown, line, "E016", f"{key} {value!r} is not an http(s) address")
-        )
+        findings.append(Finding(shown, line, "E016", f"{key} {value!r} is not an http(s) address"))
 
 
 def build(
@@ -267,7 +264,9 @@ def build(
     if ident is not None:
         problem = id_problem(ident)
         if problem:
-            findings.append(Finding(shown, lines.key("id"), "E006", f"bad id {ident!r}: {problem}"))
+            findings.append(
+                Finding(shown, lines.key("id"), "E006", f"bad id {ident!r}: {problem}")
+            )
         elif ident != path.stem:
             findings.append(
                 Finding(
@@ -285,7 +284,8 @@ def build(
                 shown,
                 lines.key("voivodeship"),
                 "E009",
-                f"voivodeship {voivodeship!r} is not one of the 16{_suggest(voivodeship.lower(), VOIVODESHIPS)}; "
+                f"voivodeship {voivodeship!r} is not one of the 16"
+                f"{_suggest(voivodeship.lower(), VOIVODESHIPS)}; "
                 "use lower-case Polish, e.g. 'mazowieckie'",
             )
         )
@@ -356,9 +356,7 @@ def _build_award(
             ok = False
     for key in AWARD_REQUIRED:
         if key not in raw:
-            findings.append(
-                Finding(shown, header, "E003", f"award #{i + 1} has no {key}")
-            )
+            findings.append(Finding(shown, header, "E003", f"award #{i + 1} has no {key}"))
             ok = False
     fields: dict[str, Any] = {}
     for key in AWARD_KEYS:
@@ -372,9 +370,11 @@ def _build_award(
                 continue
             hint = f"{key} = YYYY-MM-DD without quotes, e.g. {key} = 2022-03-29"
             if isinstance(value, str):
-                hint = f"remove the quotes: {key} = {value}" if re.match(
-                    r"^\d{4}-\d{2}-\d{2}$", value
-                ) else hint
+                hint = (
+                    f"remove the quotes: {key} = {value}"
+                    if re.match(r"^\d{4}-\d{2}-\d{2}$", value)
+                    else hint
+                )
             findings.append(
                 Finding(shown, line, "E005", f"{key} is {_type_name(value)}; write {hint}")
             )
@@ -394,7 +394,7 @@ def _build_award(
                     shown,
                     lines.award_key(i, "term"),
                     "E016",
-                    f"term {term!r} is not a span of years like \"2014-2017\"",
+                    f'term {term!r} is not a span of years like "2014-2017"',
                 )
             )
     _check_url(fields.get("source"), "source", findings, shown, lines.award_key(i, "source"))
@@ -442,8 +442,13 @@ def _award_pair_checks(awards: list[Award], shown: str) -> list[Finding]:
     for i, a in enumerate(sane):
         for b in sane[i + 1 :]:
             first, second = sorted((a, b), key=lambda x: (x.valid_from, x.valid_until))
-            if second.valid_from <= first.effective_until and second.valid_from <= second.effective_until:
-                days = (min(first.effective_until, second.effective_until) - second.valid_from).days + 1
+            if (
+                second.valid_from <= first.effective_until
+                and second.valid_from <= second.effective_until
+            ):
+                days = (
+                    min(first.effective_until, second.effective_until) - second.valid_from
+                ).days + 1
                 message = (
                     f"awards {first.label()} and {second.label()} overlap by "
                     f"{days} day{'s' if days != 1 else ''}; end the earlier one the day before "

@@ -1,0 +1,95 @@
+"""Shared fixtures: registers built in ``tmp_path`` and a CLI runner.
+
+Tests write the TOML inline next to their assertions (``make_register(files={...})``) so
+that what is checked is visible where it is checked.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from calcert.cli import app
+from calcert.register import init_register
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test may see the developer's register, locale or colour settings."""
+    monkeypatch.delenv("CALCERT_REGISTRY", raising=False)
+    monkeypatch.delenv("CALCERT_DEBUG", raising=False)
+    monkeypatch.setenv("COLUMNS", "200")
+
+
+MakeRegister = Callable[..., Path]
+
+
+@pytest.fixture
+def make_register(tmp_path: Path) -> MakeRegister:
+    """``make_register(files={"mops-x": "<toml>"}, config=None) -> root``."""
+
+    def make(
+        files: dict[str, str] | None = None,
+        config: str | None = None,
+        root: Path | None = None,
+    ) -> Path:
+        root = root or tmp_path / "registry"
+        init_register(root)
+        if config is not None:
+            (root / "calcert.toml").write_text(textwrap.dedent(config), encoding="utf-8")
+        for stem, text in (files or {}).items():
+            (root / "institutions" / f"{stem}.toml").write_text(
+                textwrap.dedent(text), encoding="utf-8"
+            )
+        return root
+
+    return make
+
+
+@pytest.fixture
+def cli() -> Callable[..., object]:
+    """``cli(root, "list", "--status", "all")`` → click Result (stdout/stderr apart)."""
+    runner = CliRunner()
+
+    def invoke(root: Path | None, *args: str, input: str | None = None, env=None):
+        argv = (["--registry", str(root)] if root is not None else []) + list(args)
+        return runner.invoke(app, argv, input=input, env=env, catch_exceptions=False)
+
+    return invoke
+
+
+MLAWA = """\
+id = "mops-mlawa"
+name = "Miejski Ośrodek Pomocy Społecznej w Mławie"
+kind = "MOPS"
+city = "Mława"
+voivodeship = "mazowieckie"
+
+[[awards]]
+awarded_on = 2022-03-29
+valid_from = 2022-03-29
+valid_until = 2026-03-28
+term = "2022-2026"
+awarded_by = "Grażyna Gnatowska"
+"""
+
+RADOM = """\
+id = "mops-radom"
+name = "Miejski Ośrodek Pomocy Społecznej w Radomiu"
+kind = "MOPS"
+city = "Radom"
+voivodeship = "mazowieckie"
+
+[[awards]]
+awarded_on = 2014-05-19
+valid_from = 2014-05-19
+valid_until = 2017-05-18
+term = "2014-2017"
+awarded_by = "Paweł Jordan"
+"""
