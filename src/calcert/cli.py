@@ -473,3 +473,6 @@ def fmt_(
 def main() -> None:
     """Console-script entry point."""
     app()
+
+
+# Commands kept in modules of their own register themselves on ``app`` when imported here.
