@@ -105,7 +105,8 @@ def check_term_matches(register: Register, today: date) -> list[Finding]:
             if not match:
                 continue
             first, last = int(match[1]), int(match[2])
-            if award.valid_from.year != first or not last <= award.valid_until.year <= last + 1:
+            # An award may end early (superseded, withdrawn), never late or before it began.
+            if award.valid_from.year != first or not first <= award.valid_until.year <= last + 1:
                 out.append(
                     Finding(
                         parsed.shown,

@@ -101,7 +101,8 @@ def guarded(fn: F) -> F:
         try:
             code = fn(*args, **kwargs)
         except CalcertError as exc:
-            _err(f"calcert: {'error: ' if exc.exit_code == EXIT_USAGE else ''}{exc.message}")
+            prefix = "error: " if exc.exit_code == EXIT_USAGE else "refused, nothing written: "
+            _err(f"calcert: {prefix}{exc.message}")
             raise typer.Exit(exc.exit_code) from None
         except (typer.Exit, click.exceptions.ClickException, click.exceptions.Abort):
             raise

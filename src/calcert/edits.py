@@ -246,7 +246,7 @@ def _refuse_new_errors(register: Register, path: Path, text: str, today: date) -
         first = new_errors[0]
         more = f" (and {len(new_errors) - 1} more)" if len(new_errors) > 1 else ""
         where = f"{first.path}:{first.line}" if first.line else first.path
-        raise Refused(f"refused, nothing written: {where}: {first.code} {first.message}{more}")
+        raise Refused(f"{where}: {first.code} {first.message}{more}")
 
 
 def _key(finding: Finding) -> tuple[str, str, str]:

@@ -368,15 +368,13 @@ def _build_award(
             if isinstance(value, date) and not isinstance(value, datetime):
                 fields[key] = value
                 continue
-            hint = f"{key} = YYYY-MM-DD without quotes, e.g. {key} = 2022-03-29"
-            if isinstance(value, str):
-                hint = (
-                    f"remove the quotes: {key} = {value}"
-                    if re.match(r"^\d{4}-\d{2}-\d{2}$", value)
-                    else hint
-                )
+            hint = f"write {key} = YYYY-MM-DD without quotes, e.g. {key} = 2022-03-29"
+            if isinstance(value, str) and re.match(r"^\d{4}-\d{2}-\d{2}$", value):
+                hint = f"remove the quotes: {key} = {value}"
+            elif isinstance(value, datetime):
+                hint = f"drop the time: {key} = {value.date().isoformat()}"
             findings.append(
-                Finding(shown, line, "E005", f"{key} is {_type_name(value)}; write {hint}")
+                Finding(shown, line, "E005", f"{key} is {_type_name(value)}, not a date; {hint}")
             )
             ok = False
         else:
