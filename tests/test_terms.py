@@ -74,7 +74,9 @@ def test_duration_beyond_the_calendar_is_a_usage_error(text: str) -> None:
 )
 def test_short_and_iso_forms_agree_with_relativedelta(y, m, w, d, start) -> None:
     short = "".join(f"{n}{u}" for n, u in ((y, "y"), (m, "m"), (w, "w"), (d, "d")) if n) or "0d"
-    iso = "P" + ("".join(f"{n}{u}" for n, u in ((y, "Y"), (m, "M"), (w, "W"), (d, "D")) if n) or "0D")
+    iso = "P" + (
+        "".join(f"{n}{u}" for n, u in ((y, "Y"), (m, "M"), (w, "W"), (d, "D")) if n) or "0D"
+    )
     expected = start + relativedelta(years=y, months=m, weeks=w, days=d)
     assert parse_duration(short).after(start) == expected
     assert parse_duration(iso).after(start) == expected
@@ -89,8 +91,19 @@ def test_any_text_is_a_duration_or_a_usage_error(text: str) -> None:
     duration.after(date(2026, 1, 1))
 
 
-@pytest.mark.parametrize("text", ["2020-02-30", "2021-13-01", "0000-01-01", "10000-01-01",
-                                  "2020-1-1", "20200101", "yesterday", ""])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2020-02-30",
+        "2021-13-01",
+        "0000-01-01",
+        "10000-01-01",
+        "2020-1-1",
+        "20200101",
+        "yesterday",
+        "",
+    ],
+)
 def test_bad_dates(text: str) -> None:
     with pytest.raises(UsageError, match="YYYY-MM-DD"):
         parse_date(text, "--from")
@@ -140,8 +153,9 @@ def test_term_with_awarded_outside_its_first_year_covers_whole_years() -> None:
 
 
 def test_until_wins_over_term() -> None:
-    got = _dates(valid_from=date(2014, 5, 19), valid_until=date(2017, 6, 30),
-                 term=parse_term("2014-2017"))
+    got = _dates(
+        valid_from=date(2014, 5, 19), valid_until=date(2017, 6, 30), term=parse_term("2014-2017")
+    )
     assert got == (date(2014, 5, 19), date(2017, 6, 30))
 
 
@@ -174,8 +188,19 @@ def test_term_near_the_end_of_the_calendar_is_a_usage_error() -> None:
 
 @pytest.mark.parametrize(
     ("n", "text"),
-    [(1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (11, "11th"), (12, "12th"), (13, "13th"),
-     (21, "21st"), (22, "22nd"), (101, "101st"), (111, "111th")],
+    [
+        (1, "1st"),
+        (2, "2nd"),
+        (3, "3rd"),
+        (4, "4th"),
+        (11, "11th"),
+        (12, "12th"),
+        (13, "13th"),
+        (21, "21st"),
+        (22, "22nd"),
+        (101, "101st"),
+        (111, "111th"),
+    ],
 )
 def test_ordinal(n: int, text: str) -> None:
     assert ordinal(n) == text

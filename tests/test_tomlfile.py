@@ -63,7 +63,11 @@ valid_until = 2016-06-27
 def test_string_date_is_a_wrong_type_with_the_fix() -> None:
     parsed = _parse(MLAWA.replace("valid_from = 2022-03-29", 'valid_from = "2022-03-29"'))
     assert [(f.code, f.line, f.message) for f in parsed.findings] == [
-        ("E005", 9, "valid_from is a string, not a date; remove the quotes: valid_from = 2022-03-29")
+        (
+            "E005",
+            9,
+            "valid_from is a string, not a date; remove the quotes: valid_from = 2022-03-29",
+        )
     ]
     assert not parsed.complete
 
@@ -145,8 +149,12 @@ def test_write_load_write_is_byte_identical(inst: Institution) -> None:
 
 
 def test_award_keys_are_written_in_spec_order() -> None:
-    award = Award(**{k: date(2020, 1, 1) if k.endswith(("_on", "_from", "_until")) else "x"
-                     for k in AWARD_KEYS})
+    award = Award(
+        **{
+            k: date(2020, 1, 1) if k.endswith(("_on", "_from", "_until")) else "x"
+            for k in AWARD_KEYS
+        }
+    )
     inst = Institution(id="a", name="n", city="c", awards=(award,))
     body = dumps(inst).split("[[awards]]\n", 1)[1]
     assert [line.split(" = ")[0] for line in body.splitlines()] == list(AWARD_KEYS)
