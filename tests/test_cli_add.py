@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import MLAWA, RADOM
 
 from calcert.register import load
+from conftest import MLAWA, RADOM
 
 
 def _snapshot(root):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import MLAWA
 
 from calcert.errors import UsageError
 from calcert.register import find_root, load_config
+from conftest import MLAWA
 
 
 def test_registry_option_wins(make_register, tmp_path, monkeypatch) -> None:

@@ -115,7 +115,7 @@ def test_good_date() -> None:
 
 @pytest.mark.parametrize("text", ["2017", "2017-", "17-19", "2019-2017", "abc"])
 def test_bad_terms(text: str) -> None:
-    with pytest.raises(UsageError, match="e.g. 2014-2017"):
+    with pytest.raises(UsageError, match=r"e\.g\. 2014-2017"):
         parse_term(text)
 
 

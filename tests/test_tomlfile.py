@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from conftest import MLAWA, REPO
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from calcert.model import AWARD_KEYS, VOIVODESHIPS, Award, Institution
 from calcert.tomlfile import dumps, parse
+from conftest import MLAWA, REPO
 
 
 def _parse(text: str, stem: str = "mops-mlawa"):
