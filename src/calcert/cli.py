@@ -41,7 +41,7 @@ class CalcertGroup(typer.core.TyperGroup):
                 hint = f" (see `{ctx.command_path} --help`)"
             _err(f"calcert: error: {exc.format_message()}{hint}")
             sys.exit(exc.exit_code)
-        except click.exceptions.Abort:
+        except typer.Abort:
             _err("calcert: aborted, nothing written")
             sys.exit(EXIT_FINDINGS)
         sys.exit(rv if isinstance(rv, int) else 0)
@@ -104,7 +104,7 @@ def guarded(fn: F) -> F:
             prefix = "error: " if exc.exit_code == EXIT_USAGE else "refused, nothing written: "
             _err(f"calcert: {prefix}{exc.message}")
             raise typer.Exit(exc.exit_code) from None
-        except (typer.Exit, click.exceptions.ClickException, click.exceptions.Abort):
+        except (typer.Exit, click.exceptions.ClickException, typer.Abort):
             raise
         except KeyboardInterrupt:
             _err("calcert: interrupted")
