@@ -28,6 +28,26 @@ def _isatty(stream: TextIO) -> bool:
         return False
 
 
+# Free text may wrap; ids, dates, statuses and numbers must stay whole to stay useful.
+_WRAPPING = frozenset({"name", "city", "awarded_by", "event", "notes", "kind", "voivodeship"})
+
+
+_HEADERS = {"number": "#", "certificates": "certs", "voivodeship": "voivodeship"}
+
+
+_STATUS_STYLES = {"active": "green", "pending": "yellow", "expired": "dim", "withdrawn": "red"}
+_DROP_ORDER = ("kind", "voivodeship", "certificates", "awarded_on", "valid_from", "term")
+
+
+def _natural_width(rows: Sequence[dict[str, object]], columns: Sequence[str]) -> int:
+    """Width of the table with free-text columns wrapped to at most 18 characters."""
+    total = 1
+    for column in columns:
+        longest = max([len(column)] + [len(_cell(r.get(column))) for r in rows])
+        total += (min(longest, 18) if column in _WRAPPING else longest) + 3
+    return total
+
+
 def _cell(value: object) -> str:
     return "" if value is None else str(value)
 
@@ -75,11 +95,33 @@ def print_table(
 
     console = Console(file=stream, no_color=not colour_allowed(stream), highlight=False)
     table = Table(title=title, header_style="bold")
+    # Columns empty in every row only take room on a terminal; scripts use json/csv.
+    columns = [c for c in columns if any(row.get(c) not in (None, "") for row in rows)]
+    # On a narrow terminal drop the least important columns rather than crush the rest.
+    for victim in _DROP_ORDER:
+        if _natural_width(rows, columns) <= console.width or len(columns) <= 3:
+            break
+        if victim in columns:
+            columns.remove(victim)
     for column in columns:
         justify = "right" if column in ("days_left", "certificates", "number") else "left"
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+        wraps = column in _WRAPPING
+        table.add_column(
+            _HEADERS.get(column, column),
+            justify=justify,  # type: ignore[arg-type]
+            no_wrap=not wraps,
+            min_width=10 if wraps else None,
+            overflow="fold",
+        )
+    from rich.text import Text
+
     for row in rows:
-        table.add_row(*(_cell(row.get(c)) for c in columns))
+        cells = []
+        for column in columns:
+            value = _cell(row.get(column))
+            style = _STATUS_STYLES.get(value, "") if column == "status" else ""
+            cells.append(Text(value, style=style))
+        table.add_row(*cells)
     console.print(table)
 
 
