@@ -64,14 +64,11 @@ def validate(
             wanted.add(absolute)
     findings = checks.run(register, today)
     ignored = set(register.config.ignore) | set(ignore or ())
+    owners = {p.shown: p.path.absolute() for p in register.files}
     out = []
     for finding in findings:
-        if wanted is not None:
-            owner = next(
-                (p.path.absolute() for p in register.files if p.shown == finding.path), None
-            )
-            if owner not in wanted:
-                continue
+        if wanted is not None and owners.get(finding.path) not in wanted:
+            continue
         if select is not None and not _matches(finding.code, select):
             continue
         if ignored and _matches(finding.code, frozenset(ignored)):
