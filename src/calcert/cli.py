@@ -477,3 +477,4 @@ def main() -> None:
 
 
 # Commands kept in modules of their own register themselves on ``app`` when imported here.
+from calcert import commands_data  # noqa: E402, F401

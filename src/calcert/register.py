@@ -46,7 +46,10 @@ _CONFIG_KEYS: dict[str, dict[str, type] | type] = {
     "name": str,
     "terms": {"default_years": int},
     "validate": {"max_term_years": int, "ignore": list},
+    "export": {"reminders": list},
 }
+
+DEFAULT_REMINDERS = ("6m", "1m")
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class Config:
     default_years: int = 5
     max_term_years: int = 5
     ignore: tuple[str, ...] = ()
+    reminders: tuple[str, ...] = DEFAULT_REMINDERS
 
 
 def find_root(explicit: str | Path | None = None, cwd: Path | None = None) -> Path:
@@ -142,12 +146,24 @@ def load_config(root: Path) -> Config:
     unknown = [code for code in ignore if code.upper() not in CHECKS]
     if unknown:
         raise bad(f"[validate] ignore names unknown codes: {', '.join(unknown)}")
+    reminders = data.get("export", {}).get("reminders", list(DEFAULT_REMINDERS))
+    if not all(isinstance(text, str) for text in reminders):
+        raise bad('[export] reminders must be a list of durations, e.g. ["6m", "1m"]')
+    if reminders:
+        from calcert.terms import parse_duration
+
+        for text in reminders:
+            try:
+                parse_duration(text)
+            except UsageError as exc:
+                raise bad(f"[export] reminders: {exc.message}") from None
     return Config(
         schema=1,
         name=data.get("name", Config.name),
         default_years=default_years,
         max_term_years=max_years,
         ignore=tuple(code.upper() for code in ignore),
+        reminders=tuple(reminders),
     )
 
 

@@ -1,0 +1,124 @@
+"""The register as rows of awards, and the plain export formats: CSV, JSON, Markdown.
+
+One row per award, carrying its institution's fields, in a fixed column order: the
+institution keys in canonical order, then every award key in canonical order. The CSV
+columns are exactly what ``calcert import`` reads, so export → import round-trips. The
+calendar (``ics``) and the public page (``html``) have modules of their own.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from calcert.model import AWARD_KEYS, Award, Institution
+from calcert.register import Register
+
+INSTITUTION_COLUMNS = ("id", "name", "kind", "city", "voivodeship", "website", "parent")
+CSV_COLUMNS = (*INSTITUTION_COLUMNS, *AWARD_KEYS)
+JSON_KEYS = (*CSV_COLUMNS, "status")
+MD_COLUMNS = (
+    "id",
+    "name",
+    "city",
+    "voivodeship",
+    "kind",
+    "status",
+    "valid_from",
+    "valid_until",
+    "term",
+    "awarded_by",
+)
+FORMATS = ("csv", "json", "md", "ics", "html")
+# Which awards each format exports when --status is not given.
+DEFAULT_STATUS = {"csv": "all", "json": "all", "md": "all", "html": "all", "ics": "current"}
+STATUS_CHOICES = ("active", "expired", "withdrawn", "pending", "current", "all")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One award with the institution it belongs to."""
+
+    institution: Institution
+    award: Award
+    status: str
+
+    def values(self) -> dict[str, object]:
+        """Every column (``JSON_KEYS``) in order; absent values are None, dates ISO text."""
+        out: dict[str, object] = {}
+        for key in INSTITUTION_COLUMNS:
+            out[key] = getattr(self.institution, key)
+        for key in AWARD_KEYS:
+            value = getattr(self.award, key)
+            out[key] = value.isoformat() if isinstance(value, date) else value
+        out["status"] = self.status
+        return out
+
+
+def institutions(register: Register) -> list[Institution]:
+    """Institutions read completely from their files, sorted by id."""
+    return sorted(
+        (f.institution for f in register.files if f.complete and f.institution is not None),
+        key=lambda i: i.id,
+    )
+
+
+def wanted(award: Award, status: str, as_of: date) -> bool:
+    """``status`` is an award status, ``all``, or ``current`` (active or pending, and
+    not withdrawn: the certificates whose end is still ahead)."""
+    if status == "all":
+        return True
+    if status == "current":
+        return award.withdrawn_on is None and award.status(as_of) in ("active", "pending")
+    return award.status(as_of) == status
+
+
+def rows(register: Register, status: str, as_of: date) -> list[Row]:
+    """Awards with the given status on ``as_of``: by institution id, then by term."""
+    out = []
+    for inst in institutions(register):
+        for award in inst.sorted_awards():
+            if wanted(award, status, as_of):
+                out.append(Row(inst, award, award.status(as_of)))
+    return out
+
+
+def _cell(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def to_csv(selected: list[Row]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in selected:
+        values = row.values()
+        writer.writerow([_cell(values[c]) for c in CSV_COLUMNS])
+    return buffer.getvalue()
+
+
+def to_json(selected: list[Row]) -> str:
+    return json.dumps([row.values() for row in selected], ensure_ascii=False, indent=2) + "\n"
+
+
+def _md_cell(value: object) -> str:
+    text = " ".join(_cell(value).split())  # newlines would end the table row
+    return text.replace("\\", "\\\\").replace("|", "\\|")
+
+
+def to_markdown(selected: list[Row], title: str | None = None) -> str:
+    """A GitHub-flavoured Markdown table (README, issue, job summary)."""
+    lines = []
+    if title:
+        lines += [f"### {_md_cell(title)}", ""]
+    if not selected:
+        return "\n".join([*lines, "_No awards._", ""])
+    lines.append("| " + " | ".join(MD_COLUMNS) + " |")
+    lines.append("|" + "|".join("---" for _ in MD_COLUMNS) + "|")
+    for row in selected:
+        values = row.values()
+        lines.append("| " + " | ".join(_md_cell(values[c]) for c in MD_COLUMNS) + " |")
+    return "\n".join(lines) + "\n"

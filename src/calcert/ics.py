@@ -1,0 +1,152 @@
+"""iCalendar (RFC 5545) reminders: an all-day event on the last day of each certificate.
+
+Written by hand (no runtime dependency): CRLF line ends, content lines folded at 75 octets
+without splitting a UTF-8 character, TEXT values escaped (``\\ ; ,`` and newlines). UIDs
+are derived from the institution id and the first day of the term, so importing a newer
+export into a calendar updates the events instead of duplicating them (also when the
+end of a term is corrected). Output depends only on the register and ``--as-of``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from calcert import __version__
+from calcert.errors import UsageError
+from calcert.export import Row
+from calcert.model import Institution
+from calcert.terms import Duration, parse_duration
+
+ALARM_HOUR = 9  # reminders go off at 09:00 local time on their day
+
+
+def escape_text(value: str) -> str:
+    """RFC 5545 3.3.11 TEXT escaping."""
+    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return value.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
+
+
+def fold(line: str) -> str:
+    """Fold one content line at 75 octets (RFC 5545 3.1); never inside a UTF-8 character."""
+    parts: list[str] = []
+    current: list[str] = []
+    size = 0
+    limit = 75
+    for char in line:
+        width = len(char.encode("utf-8"))
+        if size + width > limit:
+            parts.append("".join(current))
+            current, size, limit = [], 1, 75  # the continuation's leading space counts
+        current.append(char)
+        size += width
+    parts.append("".join(current))
+    return "\r\n ".join(parts)
+
+
+def parse_reminders(texts: list[str] | tuple[str, ...]) -> list[Duration]:
+    """Durations before the end day ("6m", "P1M", "2w"); ``none`` means no reminders."""
+    out: list[Duration] = []
+    for text in texts:
+        for part in text.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if part.lower() == "none":
+                return []
+            out.append(parse_duration(part))
+    return out
+
+
+def _trigger(end: date, before: Duration) -> str:
+    """Offset from the event's start (midnight of ``end``) to 09:00 on ``end - before``."""
+    try:
+        day = end - before.delta()
+    except (OverflowError, ValueError):
+        raise UsageError(f"reminder {before.text!r} before {end} is beyond the calendar") from None
+    offset = datetime.combine(day, time(ALARM_HOUR)) - datetime.combine(end, time())
+    sign = "-" if offset < timedelta(0) else ""
+    offset = abs(offset)
+    days, seconds = offset.days, offset.seconds
+    hours, minutes = seconds // 3600, seconds % 3600 // 60
+    out = f"{sign}P"
+    if days:
+        out += f"{days}D"
+    if hours or minutes or not days:
+        out += "T"
+        if hours:
+            out += f"{hours}H"
+        if minutes or not hours:
+            out += f"{minutes}M"
+    return out
+
+
+def uid(institution: Institution, valid_from: date) -> str:
+    return f"{institution.id}-{valid_from:%Y%m%d}@calcert"
+
+
+def _renewal(institution: Institution, row: Row) -> date | None:
+    """First day of a later, not withdrawn award: the certificate is already renewed."""
+    later = [
+        a.valid_from
+        for a in institution.awards
+        if a.valid_from > row.award.valid_from and a.withdrawn_on is None
+    ]
+    return min(later) if later else None
+
+
+def to_ics(selected: list[Row], reminders: list[Duration], as_of: date, name: str) -> str:
+    """The calendar as text with CRLF line ends (write it as UTF-8 bytes)."""
+    stamp = f"{as_of:%Y%m%d}T000000Z"
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:-//calcert//calcert {__version__}//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{escape_text(name)}",
+    ]
+    for row in selected:
+        inst, award = row.institution, row.award
+        renewed = _renewal(inst, row)
+        where = f"{inst.name}, {inst.city}"
+        details = [
+            f"The CAL quality certificate of {inst.name} ({inst.city}) ends on this day "
+            f"(valid {award.valid_from.isoformat()} to {award.valid_until.isoformat()}"
+            + (f", term {award.term}" if award.term else "")
+            + ")."
+        ]
+        if renewed:
+            details.append(f"Already renewed: the next term starts {renewed.isoformat()}.")
+        else:
+            details.append("Start the renewal procedure in time.")
+        if award.withdrawn_on:
+            details.append(f"Withdrawn on {award.withdrawn_on.isoformat()}.")
+        if award.awarded_by:
+            details.append(f"Awarded by {award.awarded_by}.")
+        details.append(f"Register id: {inst.id}.")
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{uid(inst, award.valid_from)}",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART;VALUE=DATE:{award.valid_until:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{award.valid_until + timedelta(days=1):%Y%m%d}",
+            f"SUMMARY:{escape_text(f'CAL certificate ends: {where}')}",
+            f"DESCRIPTION:{escape_text(chr(10).join(details))}",
+            "TRANSP:TRANSPARENT",
+            "CATEGORIES:CAL",
+        ]
+        if award.source:
+            lines.append(f"URL:{award.source}")
+        end = award.valid_until.isoformat()
+        if not renewed and not award.withdrawn_on:
+            for before in reminders:
+                lines += [
+                    "BEGIN:VALARM",
+                    "ACTION:DISPLAY",
+                    f"TRIGGER:{_trigger(award.valid_until, before)}",
+                    "DESCRIPTION:" + escape_text(f"CAL certificate ends {end}: {where}"),
+                    "END:VALARM",
+                ]
+        lines.append("END:VEVENT")
+    lines.append("END:VCALENDAR")
+    return "".join(fold(line) + "\r\n" for line in lines)

@@ -1,0 +1,479 @@
+"""``calcert import``: awards from a spreadsheet's CSV, checked whole, written all-or-nothing.
+
+The columns are those of ``export --format csv``. The file is read completely first (UTF-8
+with or without BOM, ``,`` or ``;`` as the header line shows), every row is checked, the
+register as it would be is validated like ``add`` does (refused when the import would add
+an error), and only then are files written: every new file is staged and fsynced before
+the first one is renamed into place, so a failure while writing leaves the register as it
+was. Problems name the CSV line (``people.csv:7: …``).
+
+Problems with the file itself (encoding, header, quoting) exit 2; rows that would put bad
+data into the register are refused with exit 1.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import dataclasses
+import difflib
+import io
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from calcert import checks
+from calcert.errors import EXIT_FINDINGS, CalcertError, UsageError
+from calcert.export import CSV_COLUMNS, INSTITUTION_COLUMNS
+from calcert.findings import Finding, display_path
+from calcert.model import AWARD_DATE_KEYS, AWARD_KEYS, VOIVODESHIPS, Award, Institution, id_problem
+from calcert.register import INSTITUTIONS_DIR, Register, load, locked
+from calcert.tomlfile import BOM, dumps, guess_encoding, parse
+
+REQUIRED = ("id", "name", "city", "valid_from", "valid_until")
+IDENTITY = tuple(c for c in INSTITUTION_COLUMNS if c != "id")
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_PL = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")  # what a Polish spreadsheet writes
+Tick = Callable[[], None]
+
+
+class ImportProblems(CalcertError):
+    """Every problem found (one line each); the import wrote nothing."""
+
+    def __init__(self, messages: list[str], exit_code: int) -> None:
+        more = f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""
+        super().__init__(messages[0] + more, exit_code)
+        self.messages = messages
+
+
+@dataclass
+class CsvRow:
+    line: int  # where the record starts in the file (the header is line 1)
+    values: dict[str, str]  # non-empty cells, stripped
+
+
+@dataclass
+class CsvFile:
+    shown: str
+    delimiter: str
+    columns: list[str]
+    rows: list[CsvRow]
+
+
+@dataclass
+class Action:
+    line: int
+    ident: str
+    award: Award
+    what: str  # "add" or "skip"
+    note: str = ""
+
+
+@dataclass
+class ImportPlan:
+    source: str
+    actions: list[Action] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)
+    filled: dict[str, list[str]] = field(default_factory=dict)
+    contents: dict[Path, str] = field(default_factory=dict)
+
+    @property
+    def added(self) -> list[Action]:
+        return [a for a in self.actions if a.what == "add"]
+
+    @property
+    def skipped(self) -> list[Action]:
+        return [a for a in self.actions if a.what == "skip"]
+
+
+# ---- reading the file ----------------------------------------------------------------------
+
+
+def read_csv(path: Path) -> CsvFile:
+    """Rows of the CSV file; a file that cannot be read as the export's CSV is exit 2."""
+    shown = display_path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{shown}: cannot be read ({exc.strerror})") from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UsageError(
+            f"{shown}:1: the file is UTF-16 text; save it as CSV in UTF-8 "
+            '(in Excel: "CSV UTF-8 (Comma delimited)")'
+        )
+    body = raw[len(BOM) :] if raw.startswith(BOM) else raw
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = body[: exc.start].count(b"\n") + 1
+        raise UsageError(
+            f"{shown}:{line}: not UTF-8, looks like {guess_encoding(body)}; save the file as "
+            'CSV in UTF-8 (in Excel: "CSV UTF-8 (Comma delimited)") and import again'
+        ) from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise UsageError(f"{shown}:{line}: the file contains NUL bytes; is it really CSV text?")
+    header_line = text.split("\n", 1)[0]
+    if not header_line.strip():
+        raise UsageError(
+            f"{shown}:1: no header row; the first line names the columns, e.g. "
+            f"{','.join(REQUIRED)} (see `calcert export --format csv`)"
+        )
+    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for record in reader:
+            records.append((start, record))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise UsageError(
+            f"{shown}:{start}: not valid CSV ({exc}); check the quotes in this row"
+        ) from None
+    columns = [c.strip() for c in records[0][1]]
+    _check_header(shown, columns)
+    rows: list[CsvRow] = []
+    for line, record in records[1:]:
+        if not any(cell.strip() for cell in record):
+            continue  # blank lines at the end of a spreadsheet export
+        if len(record) > len(columns) and any(c.strip() for c in record[len(columns) :]):
+            raise UsageError(
+                f"{shown}:{line}: {len(record)} cells but the header has {len(columns)} "
+                f"columns; is a value with a {delimiter!r} missing its quotes?"
+            )
+        values = {
+            column: cell.strip()
+            for column, cell in zip(columns, record, strict=False)
+            if column and cell.strip()
+        }
+        rows.append(CsvRow(line, values))
+    return CsvFile(shown, delimiter, columns, rows)
+
+
+def _check_header(shown: str, columns: list[str]) -> None:
+    seen: set[str] = set()
+    for column in columns:
+        if not column:
+            raise UsageError(f"{shown}:1: a column has no name in the header row")
+        if column not in CSV_COLUMNS:
+            close = difflib.get_close_matches(column.lower(), CSV_COLUMNS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise UsageError(
+                f"{shown}:1: unknown column {column!r}{hint}; the columns are those of "
+                f"`calcert export --format csv`: {', '.join(CSV_COLUMNS)}"
+            )
+        if column in seen:
+            raise UsageError(f"{shown}:1: column {column!r} appears twice in the header")
+        seen.add(column)
+    missing = [c for c in REQUIRED if c not in seen]
+    if missing:
+        raise UsageError(
+            f"{shown}:1: the header lacks the required column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)}"
+        )
+
+
+def parse_cell_date(text: str) -> date | None:
+    """YYYY-MM-DD, or DD.MM.YYYY as Polish spreadsheets save dates; None if neither."""
+    match = _ISO.match(text)
+    try:
+        if match:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        match = _PL.match(text)
+        if match:
+            return date(int(match[3]), int(match[2]), int(match[1]))
+    except ValueError:
+        return None
+    return None
+
+
+# ---- planning ------------------------------------------------------------------------------
+
+
+def _row_award(row: CsvRow, where: str, problems: list[str]) -> Award | None:
+    fields: dict[str, object] = {}
+    ok = True
+    for key in AWARD_KEYS:
+        value = row.values.get(key)
+        if value is None:
+            continue
+        if key in AWARD_DATE_KEYS:
+            day = parse_cell_date(value)
+            if day is None:
+                problems.append(
+                    f"{where}: {key} {value!r} is not a date; use YYYY-MM-DD, e.g. 2022-03-29"
+                )
+                ok = False
+                continue
+            fields[key] = day
+        else:
+            fields[key] = value
+    if not ok:
+        return None
+    return Award(**fields)  # type: ignore[arg-type]
+
+
+def plan_import(
+    register: Register, source: CsvFile, today: date, tick: Tick | None = None
+) -> ImportPlan:
+    """Work out every file the import writes and check the result; writes nothing."""
+    problems: list[str] = []
+    plan = ImportPlan(source.shown)
+    by_id: dict[str, list[tuple[CsvRow, Award]]] = {}
+    for row in source.rows:
+        where = f"{source.shown}:{row.line}"
+        empty = [c for c in REQUIRED if c not in row.values]
+        if empty:
+            problems.append(
+                f"{where}: {', '.join(empty)} {'is' if len(empty) == 1 else 'are'} empty; "
+                f"every row needs {', '.join(REQUIRED)}"
+            )
+            continue
+        ident = row.values["id"]
+        problem = id_problem(ident)
+        if problem:
+            problems.append(f"{where}: id {ident!r} is not valid: {problem}")
+            continue
+        voivodeship = row.values.get("voivodeship")
+        if voivodeship is not None:
+            row.values["voivodeship"] = voivodeship = voivodeship.lower()
+            if voivodeship not in VOIVODESHIPS:
+                close = difflib.get_close_matches(voivodeship, VOIVODESHIPS, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                problems.append(f"{where}: voivodeship {voivodeship!r} is not one of the 16{hint}")
+                continue
+        award = _row_award(row, where, problems)
+        if award is not None:
+            by_id.setdefault(ident, []).append((row, award))
+        if tick:
+            tick()
+
+    origin: dict[tuple[str, date, date], int] = {}
+    first_line: dict[str, int] = {}
+    for ident, items in by_id.items():
+        first_line[ident] = items[0][0].line
+        institution = _plan_institution(register, source.shown, ident, items, plan, problems)
+        if institution is None:
+            continue
+        for action in plan.actions:
+            if action.ident == ident and action.what == "add":
+                origin[(ident, action.award.valid_from, action.award.valid_until)] = action.line
+    if problems:
+        raise ImportProblems(problems, EXIT_FINDINGS)
+    _refuse_new_errors(register, plan, source.shown, origin, first_line, today)
+    plan.actions.sort(key=lambda a: a.line)
+    return plan
+
+
+def _plan_institution(
+    register: Register,
+    shown: str,
+    ident: str,
+    items: list[tuple[CsvRow, Award]],
+    plan: ImportPlan,
+    problems: list[str],
+) -> Institution | None:
+    identity: dict[str, tuple[str, int]] = {}
+    bad = False
+    for row, _ in items:
+        for key in IDENTITY:
+            value = row.values.get(key)
+            if value is None:
+                continue
+            if key in identity and identity[key][0] != value:
+                problems.append(
+                    f"{shown}:{row.line}: {key} {value!r} of {ident} differs from "
+                    f"{identity[key][0]!r} in line {identity[key][1]}; make the rows agree"
+                )
+                bad = True
+            identity.setdefault(key, (value, row.line))
+    parsed = register.file_for(ident)
+    old: Institution | None = None
+    if parsed is not None:
+        if not parsed.complete or parsed.institution is None:
+            first = parsed.findings[0] if parsed.findings else None
+            reason = first.message if first else "cannot be read"
+            problems.append(
+                f"{shown}:{items[0][0].line}: {ident} is in {parsed.shown}, which cannot be "
+                f"read ({reason}); fix that file first (`calcert validate {parsed.shown}`)"
+            )
+            return None
+        old = parsed.institution
+        for row, _ in items:
+            for key in IDENTITY:
+                value = row.values.get(key)
+                current = getattr(old, key)
+                if value is not None and current is not None and value != current:
+                    problems.append(
+                        f"{shown}:{row.line}: {key} {value!r} does not match {current!r} "
+                        f"recorded for {ident} in {parsed.shown}; fix the row or the register"
+                    )
+                    bad = True
+    if bad:
+        return None
+
+    recorded = {(a.valid_from, a.valid_until): a for a in (old.awards if old else ())}
+    in_file: dict[tuple[date, date], int] = {}
+    new_awards: list[Award] = []
+    used_rows: list[CsvRow] = []
+    for row, award in items:
+        key = (award.valid_from, award.valid_until)
+        if key in recorded:
+            note = "already recorded"
+            if recorded[key] != award:
+                note += " (other columns differ; the register is kept as it is)"
+            plan.actions.append(Action(row.line, ident, award, "skip", note))
+        elif key in in_file:
+            plan.actions.append(
+                Action(row.line, ident, award, "skip", f"same term as line {in_file[key]}")
+            )
+        else:
+            in_file[key] = row.line
+            new_awards.append(award)
+            used_rows.append(row)
+            plan.actions.append(Action(row.line, ident, award, "add"))
+    if not new_awards:
+        return old
+
+    fills: dict[str, str] = {}
+    for row in used_rows:
+        for key in IDENTITY:
+            value = row.values.get(key)
+            if value is not None and (old is None or getattr(old, key) is None):
+                fills.setdefault(key, value)
+    if old is None:
+        institution = Institution(
+            id=ident,
+            name=fills.pop("name"),
+            city=fills.pop("city"),
+            awards=tuple(new_awards),
+            **fills,
+        )
+        plan.created.append(ident)
+        path = register.institutions_dir / f"{ident}.toml"
+    else:
+        institution = dataclasses.replace(old, awards=(*old.awards, *new_awards), **fills)
+        if fills:
+            plan.filled[ident] = list(fills)
+        assert parsed is not None
+        path = parsed.path
+    plan.contents[path] = dumps(institution)
+    return institution
+
+
+def _refuse_new_errors(
+    register: Register,
+    plan: ImportPlan,
+    shown: str,
+    origin: dict[tuple[str, date, date], int],
+    first_line: dict[str, int],
+    today: date,
+) -> None:
+    """Refuse when the register as it would be has errors it has not now (as ``add``)."""
+
+    def key(f: Finding) -> tuple[str, str, str]:
+        return (f.path, f.code, f.message)
+
+    before = {key(f) for f in checks.run(register, today, canonical=False) if f.is_error}
+    reparsed = {
+        display_path(path): parse(path, text.encode("utf-8"), display_path(path))
+        for path, text in plan.contents.items()
+    }
+    files = [f for f in register.files if f.path not in plan.contents]
+    files += list(reparsed.values())
+    files.sort(key=lambda f: f.path.name)
+    after = Register(register.root, register.config, files)
+    new = [
+        f for f in checks.run(after, today, canonical=False) if f.is_error and key(f) not in before
+    ]
+    if not new:
+        return
+    messages = []
+    for finding in sorted(new, key=Finding.sort_key):
+        line = _csv_line(finding, reparsed, origin, first_line)
+        where = f"{shown}:{line}" if line else shown
+        inside = f"{finding.path}:{finding.line}" if finding.line else finding.path
+        messages.append(
+            f"{where}: refused, nothing written: {inside}: {finding.code} {finding.message}"
+        )
+    raise ImportProblems(messages, EXIT_FINDINGS)
+
+
+def _csv_line(finding, reparsed, origin, first_line) -> int | None:
+    """The CSV line an error in a file the import writes comes from."""
+    parsed = reparsed.get(finding.path)
+    if parsed is None or parsed.institution is None:
+        return None
+    inst = parsed.institution
+    awards = inst.sorted_awards()
+    headers = parsed.lines.awards if parsed.lines else []
+    if finding.line is not None:
+        index = None
+        for i, header in enumerate(headers):
+            if header <= finding.line:
+                index = i
+        if index is not None and index < len(awards):
+            award = awards[index]
+            line = origin.get((inst.id, award.valid_from, award.valid_until))
+            if line is not None:
+                return line
+    return first_line.get(inst.id)
+
+
+# ---- writing -------------------------------------------------------------------------------
+
+
+def write_all(root: Path, contents: dict[Path, str], tick: Tick | None = None) -> None:
+    """Stage every file (written and fsynced) before renaming any into place."""
+    directory = root / INSTITUTIONS_DIR
+    directory.mkdir(exist_ok=True)
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, text in contents.items():
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+            staged.append((tmp, path))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(text.encode("utf-8"))
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, 0o644)
+    except OSError as exc:
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise UsageError(
+            f"{display_path(directory)}: cannot write ({exc.strerror}); nothing was imported"
+        ) from None
+    for tmp, path in staged:
+        os.replace(tmp, path)
+        if tick:
+            tick()
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def import_csv(
+    root: Path,
+    source: CsvFile,
+    today: date,
+    *,
+    dry_run: bool = False,
+    tick: Tick | None = None,
+) -> ImportPlan:
+    """Check the whole file against the register, then write it all (or nothing)."""
+    if dry_run:
+        return plan_import(load(root), source, today, tick)
+    with locked(root):
+        plan = plan_import(load(root), source, today, tick)
+        if plan.contents:
+            write_all(root, plan.contents, tick)
+    return plan

@@ -1,0 +1,150 @@
+"""Figures about the register: awards per year, active certificates by region and kind.
+
+"First" and "renewal" are relative to what the register records: an institution's
+earliest recorded award counts as its first (Radom's third certificate is its first
+*recorded* one). Withdrawn awards still count as awarded in their year.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from calcert.model import Institution
+from calcert.queries import expiring_rows, readable
+from calcert.register import Register
+from calcert.terms import Duration
+
+NONE_LABEL = "(not given)"
+HORIZONS = (Duration(months=6, text="6m"), Duration(months=12, text="12m"))
+CSV_COLUMNS = ("section", "key", "value")
+
+
+def award_year(award) -> int:
+    """The year a certificate was awarded: the ceremony, else the start of its term."""
+    return (award.awarded_on or award.valid_from).year
+
+
+def per_year(insts: list[Institution]) -> list[dict[str, int]]:
+    first: Counter[int] = Counter()
+    renewal: Counter[int] = Counter()
+    for inst in insts:
+        for n, award in enumerate(inst.sorted_awards()):
+            (renewal if n else first)[award_year(award)] += 1
+    years = sorted(set(first) | set(renewal))
+    return [
+        {"year": y, "first": first[y], "renewal": renewal[y], "total": first[y] + renewal[y]}
+        for y in years
+    ]
+
+
+def _counted(counter: Counter[str], key: str) -> list[dict[str, object]]:
+    ordered = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0] == NONE_LABEL, kv[0]))
+    return [{key: k, "active": v} for k, v in ordered]
+
+
+def compute(register: Register, as_of: date) -> dict[str, object]:
+    insts = readable(register)
+    active = [i for i in insts if i.status(as_of) == "active"]
+    years = per_year(insts)
+    voivodeships = Counter(i.voivodeship or NONE_LABEL for i in active)
+    kinds = Counter(i.kind or NONE_LABEL for i in active)
+    expiring = []
+    for horizon in HORIZONS:
+        ids = [str(r["id"]) for r in expiring_rows(register, horizon, as_of)]
+        expiring.append({"within": horizon.text, "count": len(ids), "ids": ids})
+    return {
+        "as_of": as_of.isoformat(),
+        "institutions": len(insts),
+        "awards": sum(len(i.awards) for i in insts),
+        "active": len(active),
+        "first_awards": sum(y["first"] for y in years),
+        "renewals": sum(y["renewal"] for y in years),
+        "awards_per_year": years,
+        "active_per_voivodeship": _counted(voivodeships, "voivodeship"),
+        "active_per_kind": _counted(kinds, "kind"),
+        "expiring": expiring,
+    }
+
+
+def to_rows(data: dict[str, object]) -> list[dict[str, object]]:
+    """Long form for CSV: section, key, value."""
+    out: list[dict[str, object]] = []
+    for key in ("institutions", "awards", "active", "first_awards", "renewals"):
+        out.append({"section": "total", "key": key, "value": data[key]})
+    for y in data["awards_per_year"]:  # type: ignore[attr-defined]
+        for part in ("total", "first", "renewal"):
+            out.append({"section": f"awards_per_year_{part}", "key": y["year"], "value": y[part]})
+    for section, key in (("active_per_voivodeship", "voivodeship"), ("active_per_kind", "kind")):
+        for item in data[section]:  # type: ignore[attr-defined]
+            out.append({"section": section, "key": item[key], "value": item["active"]})
+    for item in data["expiring"]:  # type: ignore[attr-defined]
+        out.append({"section": "expiring", "key": item["within"], "value": item["count"]})
+    return out
+
+
+def sections(data: dict[str, object]) -> list[tuple[str, list[tuple[str, int]]]]:
+    """Titled lists of (label, count) for charts."""
+    years = data["awards_per_year"]
+    return [
+        (
+            f"Awards per year ({data['first_awards']} first recorded, "
+            f"{data['renewals']} renewals)",
+            [(str(y["year"]), y["total"]) for y in years],  # type: ignore[attr-defined]
+        ),
+        (
+            f"Active certificates on {data['as_of']} by voivodeship ({data['active']} in all)",
+            [(i["voivodeship"], i["active"]) for i in data["active_per_voivodeship"]],  # type: ignore[attr-defined]
+        ),
+        (
+            "Active certificates by kind",
+            [(i["kind"], i["active"]) for i in data["active_per_kind"]],  # type: ignore[attr-defined]
+        ),
+        (
+            "Expiring without a renewal recorded",
+            [(f"within {i['within']}", i["count"]) for i in data["expiring"]],  # type: ignore[attr-defined]
+        ),
+    ]
+
+
+def plain_text(data: dict[str, object], width: int = 40) -> str:
+    """Charts of ``#`` for logs and pipes (no colour, no box drawing)."""
+    out = [
+        f"{data['institutions']} institutions, {data['awards']} awards, "
+        f"{data['active']} active on {data['as_of']}"
+    ]
+    for title, items in sections(data):
+        out += ["", title]
+        if not items:
+            out.append("  (none)")
+            continue
+        label_w = max(len(label) for label, _ in items)
+        top = max(count for _, count in items) or 1
+        for label, count in items:
+            bar = "#" * round(count / top * width) if count else ""
+            out.append(f"  {label.ljust(label_w)}  {count:>4}  {bar}".rstrip())
+    return "\n".join(out) + "\n"
+
+
+def print_rich(data: dict[str, object], stream, colour: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(file=stream, no_color=not colour, highlight=False)
+    console.print(
+        f"[bold]{data['institutions']}[/] institutions, [bold]{data['awards']}[/] awards, "
+        f"[bold]{data['active']}[/] active on {data['as_of']}"
+    )
+    for title, items in sections(data):
+        table = Table(title=title, title_justify="left", show_header=False, box=None)
+        table.add_column("label")
+        table.add_column("count", justify="right")
+        table.add_column("bar")
+        top = max((c for _, c in items), default=0) or 1
+        for label, count in items:
+            table.add_row(label, str(count), Text("█" * round(count / top * 40), style="cyan"))
+        if not items:
+            table.add_row("(none)", "", "")
+        console.print()
+        console.print(table)
