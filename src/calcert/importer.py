@@ -244,8 +244,11 @@ def plan_import(
             row.values["voivodeship"] = voivodeship = voivodeship.lower()
             if voivodeship not in VOIVODESHIPS:
                 close = difflib.get_close_matches(voivodeship, VOIVODESHIPS, n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                problems.append(f"{where}: voivodeship {voivodeship!r} is not one of the 16{hint}")
+                hint = f"; did you mean {close[0]!r}?" if close else ", e.g. 'mazowieckie'"
+                problems.append(
+                    f"{where}: voivodeship {voivodeship!r} is not one of the 16 (lower-case "
+                    f"Polish names){hint}"
+                )
                 continue
         award = _row_award(row, where, problems)
         if award is not None:

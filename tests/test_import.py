@@ -1,0 +1,323 @@
+"""import: round trip with export, separators and BOM, all-or-nothing, row-numbered errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import MLAWA, RADOM, REPO
+
+from calcert.export import CSV_COLUMNS
+
+REAL = REPO / "registry"
+HEADER = "id,name,kind,city,voivodeship,valid_from,valid_until,term,awarded_by\n"
+ROW_A = "mops-a,MOPS w A,MOPS,Aów,mazowieckie,2020-01-01,2024-12-31,2020-2024,Anna Ą\n"
+ROW_B = "mops-b,MOPS w B,MOPS,Bełchatów,łódzkie,2021-05-05,2026-05-04,,\n"
+ROW_C = "gops-c,GOPS w C,GOPS,Cisna,podkarpackie,2019-03-01,2024-02-29,,\n"
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # CSV paths show as people.csv, as a user would type them
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != ".calcert.lock"
+    }
+
+
+def write(name: str, text: str, encoding: str = "utf-8") -> Path:
+    path = Path(name)
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_export_import_into_an_empty_register_gives_the_same_csv(make_register, cli, tmp_path):
+    exported = cli(REAL, "export", "--format", "csv")
+    assert exported.exit_code == 0, exported.output
+    write("register.csv", exported.stdout)
+    empty = make_register(root=tmp_path / "fresh")
+    result = cli(empty, "import", "register.csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "register.csv:2: add  mops-mlawa 2011-06-28..2016-06-27 (new institution)",
+        "register.csv:3: add  mops-mlawa 2022-03-29..2026-03-28 (new institution)",
+        "register.csv:4: add  mops-radom 2014-05-19..2017-05-18 (new institution)",
+        "Imported 3 awards (2 new institutions) into 2 files; skipped 0 rows.",
+    ]
+    again = cli(empty, "export", "--format", "csv")
+    assert again.stdout == exported.stdout
+    for name in ("mops-mlawa.toml", "mops-radom.toml"):  # canonical files, byte for byte
+        assert (empty / "institutions" / name).read_bytes() == (
+            REAL / "institutions" / name
+        ).read_bytes()
+    validate = cli(empty, "validate")
+    assert validate.exit_code == 0, validate.output
+
+
+def test_importing_an_export_again_skips_every_row(make_register, cli):
+    root = make_register(files={"mops-mlawa": MLAWA, "mops-radom": RADOM})
+    write("again.csv", cli(root, "export").stdout)
+    before = snapshot(root)
+    result = cli(root, "import", "again.csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "again.csv:2: skip mops-mlawa 2022-03-29..2026-03-28: already recorded",
+        "again.csv:3: skip mops-radom 2014-05-19..2017-05-18: already recorded",
+        "Imported 0 awards into 0 files; skipped 2 rows.",
+    ]
+    assert snapshot(root) == before
+
+
+def test_semicolons_and_a_bom_as_polish_excel_saves_them(make_register, cli):
+    root = make_register()
+    text = (HEADER + ROW_A + ROW_B).replace(",", ";")
+    write("excel.csv", "\ufeff" + text.replace("\n", "\r\n"))
+    result = cli(root, "import", "excel.csv")
+    assert result.exit_code == 0, result.output
+    assert (root / "institutions" / "mops-a.toml").read_text(encoding="utf-8") == (
+        'id = "mops-a"\nname = "MOPS w A"\nkind = "MOPS"\ncity = "Aów"\n'
+        'voivodeship = "mazowieckie"\n\n[[awards]]\nvalid_from = 2020-01-01\n'
+        'valid_until = 2024-12-31\nterm = "2020-2024"\nawarded_by = "Anna Ą"\n'
+    )
+    assert (root / "institutions" / "mops-b.toml").exists()
+
+
+def test_polish_spreadsheet_dates_are_read(make_register, cli):
+    root = make_register()
+    write("pl.csv", HEADER + ROW_B.replace("2021-05-05,2026-05-04", "5.05.2021,04.05.2026"))
+    result = cli(root, "import", "pl.csv")
+    assert result.exit_code == 0, result.output
+    text = (root / "institutions" / "mops-b.toml").read_text(encoding="utf-8")
+    assert "valid_from = 2021-05-05\nvalid_until = 2026-05-04\n" in text
+
+
+def test_a_bad_row_in_the_middle_writes_nothing(make_register, cli):
+    root = make_register(files={"mops-mlawa": MLAWA})
+    bad = ROW_B.replace("2021-05-05", "2022-02-30")
+    write("people.csv", HEADER + ROW_A + bad + ROW_C)
+    before = snapshot(root)
+    result = cli(root, "import", "people.csv")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        "calcert: people.csv:3: valid_from '2022-02-30' is not a date; use YYYY-MM-DD, "
+        "e.g. 2022-03-29\n"
+        "calcert: nothing was imported\n"
+    )
+    assert snapshot(root) == before
+
+
+def test_every_bad_row_is_named(make_register, cli):
+    root = make_register()
+    rows = [
+        ROW_A.replace("mazowieckie", "mazovia"),
+        ROW_B.replace("mops-b", "MOPS B"),
+        ROW_C.replace("GOPS w C", ""),
+        ROW_C.replace("podkarpackie", "Podkarpacki").replace("gops-c", "gops-d"),
+    ]
+    write("people.csv", HEADER + "".join(rows))
+    result = cli(root, "import", "people.csv")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "calcert: people.csv:2: voivodeship 'mazovia' is not one of the 16 (lower-case "
+        "Polish names), e.g. 'mazowieckie'",
+        "calcert: people.csv:3: id 'MOPS B' is not valid: an id is lower-case letters a-z, "
+        "digits and single hyphens, e.g. mops-mlawa",
+        "calcert: people.csv:4: name is empty; every row needs id, name, city, valid_from, "
+        "valid_until",
+        "calcert: people.csv:5: voivodeship 'podkarpacki' is not one of the 16 (lower-case "
+        "Polish names); did you mean 'podkarpackie'?",
+        "calcert: nothing was imported",
+    ]
+    assert list((root / "institutions").glob("*.toml")) == []
+
+
+def test_an_overlap_with_a_recorded_award_is_refused_naming_the_row(make_register, cli):
+    root = make_register(files={"mops-mlawa": MLAWA})
+    header = "id,name,city,valid_from,valid_until\n"
+    overlapping = (
+        "mops-mlawa,Miejski Ośrodek Pomocy Społecznej w Mławie,Mława,2025-01-01,2029-12-31\n"
+    )
+    write(
+        "people.csv",
+        header + "mops-a,MOPS w A,Aów,2020-01-01,2024-12-31\n" + overlapping,
+    )
+    before = snapshot(root)
+    result = cli(root, "import", "people.csv")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(
+        f"calcert: people.csv:3: refused, nothing written: registry/institutions/mops-mlawa.toml:"
+    )
+    assert "E012 awards 2022-03-29..2026-03-28 and 2025-01-01..2029-12-31 overlap" in lines[0]
+    assert lines[-1] == "calcert: nothing was imported"
+    assert snapshot(root) == before
+
+
+def test_conflicting_identity_is_refused_naming_the_row(make_register, cli):
+    root = make_register(files={"mops-mlawa": MLAWA})
+    write(
+        "people.csv",
+        "id,name,city,valid_from,valid_until\n"
+        + "mops-a,MOPS w A,Aów,2020-01-01,2024-12-31\n"
+        + "mops-mlawa,MOPS Mława,Mława,2016-06-28,2021-06-27\n",
+    )
+    before = snapshot(root)
+    result = cli(root, "import", "people.csv")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "calcert: people.csv:3: name 'MOPS Mława' does not match 'Miejski Ośrodek Pomocy "
+        f"Społecznej w Mławie' recorded for mops-mlawa in registry/institutions/mops-mlawa.toml; "
+        "fix the row or the register",
+        "calcert: nothing was imported",
+    ]
+    assert snapshot(root) == before
+
+
+def test_rows_of_one_new_institution_must_agree(make_register, cli):
+    root = make_register()
+    second = "mops-a,MOPS w A,MOPR,Aów,mazowieckie,2025-01-01,2029-12-31,,\n"
+    write("people.csv", HEADER + ROW_A + second)
+    result = cli(root, "import", "people.csv")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "calcert: people.csv:3: kind 'MOPR' of mops-a differs from 'MOPS' in line 2; "
+        "make the rows agree"
+    )
+
+
+def test_missing_fields_of_an_institution_are_filled_in(make_register, cli):
+    no_kind = RADOM.replace('kind = "MOPS"\n', "")
+    root = make_register(files={"mops-radom": no_kind})
+    write(
+        "people.csv",
+        "id,name,kind,city,valid_from,valid_until\n"
+        "mops-radom,Miejski Ośrodek Pomocy Społecznej w Radomiu,MOPS,Radom,2019-01-01,"
+        "2023-12-31\n",
+    )
+    result = cli(root, "import", "people.csv")
+    assert result.exit_code == 0, result.output
+    assert "mops-radom: filled in kind" in result.stdout
+    text = (root / "institutions" / "mops-radom.toml").read_text(encoding="utf-8")
+    assert 'kind = "MOPS"' in text and "valid_from = 2019-01-01" in text
+
+
+def test_duplicate_rows_in_the_file_are_skipped(make_register, cli):
+    root = make_register()
+    write("people.csv", HEADER + ROW_A + ROW_A)
+    result = cli(root, "import", "people.csv")
+    assert result.exit_code == 0, result.output
+    assert "people.csv:3: skip mops-a 2020-01-01..2024-12-31: same term as line 2" in (
+        result.stdout
+    )
+
+
+def test_dry_run_prints_and_writes_nothing(make_register, cli):
+    root = make_register()
+    write("people.csv", HEADER + ROW_A + ROW_B)
+    before = snapshot(root)
+    result = cli(root, "import", "people.csv", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == (
+        "Would import 2 awards (2 new institutions) into 2 files, skip 0 rows; nothing written "
+        "(dry run)."
+    )
+    assert snapshot(root) == before
+
+
+@pytest.mark.parametrize("encoding", ["cp1250", "iso-8859-2"])
+def test_a_legacy_encoding_is_one_clear_error_naming_the_row(make_register, cli, encoding):
+    root = make_register()
+    write(
+        "people.csv",
+        HEADER + "mops-x,MOPS,MOPS,Radom,,2020-01-01,2024-12-31,,\n" + ROW_B,
+        encoding,
+    )
+    result = cli(root, "import", "people.csv")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("calcert: error: people.csv:3: not UTF-8, looks like ")
+    assert result.stderr.endswith(
+        'save the file as CSV in UTF-8 (in Excel: "CSV UTF-8 (Comma delimited)") and import '
+        "again\n"
+    )
+
+
+def test_utf16_is_refused(make_register, cli):
+    root = make_register()
+    write("people.csv", "\ufeff" + HEADER + ROW_A, "utf-16-le")
+    result = cli(root, "import", "people.csv")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "calcert: error: people.csv:1: the file is UTF-16 text; save it as CSV in UTF-8 "
+        '(in Excel: "CSV UTF-8 (Comma delimited)")\n'
+    )
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        (
+            "id,name,city,valid_from,valid_untill\n",
+            "people.csv:1: unknown column 'valid_untill' (did you mean 'valid_until'?); the "
+            "columns are those of `calcert export --format csv`: " + ", ".join(CSV_COLUMNS),
+        ),
+        (
+            "id,name,valid_from,valid_until\n",
+            "people.csv:1: the header lacks the required column city",
+        ),
+        (
+            "id,name,city,city,valid_from,valid_until\n",
+            "people.csv:1: column 'city' appears twice in the header",
+        ),
+        (
+            "\n",
+            "people.csv:1: no header row; the first line names the columns, e.g. id,name,city,valid_from,valid_until (see `calcert export --format csv`)",
+        ),
+    ],
+)
+def test_header_problems_are_usage_errors(make_register, cli, header, message):
+    root = make_register()
+    write("people.csv", header)
+    result = cli(root, "import", "people.csv")
+    assert result.exit_code == 2
+    assert result.stderr == f"calcert: error: {message}\n"
+
+
+def test_too_many_cells_and_bad_quotes_name_the_line(make_register, cli):
+    root = make_register()
+    write(
+        "people.csv",
+        "id,name,city,valid_from,valid_until\nmops-a,MOPS, w A,Aów,2020-01-01,2024-12-31\n",
+    )
+    result = cli(root, "import", "people.csv")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "calcert: error: people.csv:2: 6 cells but the header has 5 columns; is a value with "
+        "a ',' missing its quotes?\n"
+    )
+
+
+def test_a_missing_file_is_a_usage_error(make_register, cli):
+    root = make_register()
+    result = cli(root, "import", "nope.csv")
+    assert result.exit_code == 2
+    assert (
+        result.stderr == "calcert: error: nope.csv: cannot be read (No such file or directory)\n"
+    )
+
+
+def test_quoted_newlines_keep_line_numbers_right(make_register, cli):
+    root = make_register()
+    write(
+        "people.csv",
+        "id,name,city,valid_from,valid_until,notes\n"
+        'mops-a,MOPS w A,Aów,2020-01-01,2024-12-31,"two\nlines"\n'
+        "mops-b,MOPS w B,Bełchatów,2021-13-01,2026-05-04,\n",
+    )
+    result = cli(root, "import", "people.csv")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("calcert: people.csv:4: valid_from '2021-13-01' is not a date")
