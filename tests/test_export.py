@@ -10,10 +10,10 @@ from pathlib import Path
 
 import icalendar
 import pytest
-from conftest import MLAWA, RADOM, REPO
 
 from calcert.export import CSV_COLUMNS, JSON_KEYS
 from calcert.ics import escape_text, fold
+from conftest import MLAWA, RADOM, REPO
 
 REAL = REPO / "registry"
 AS_OF = "2025-01-01"

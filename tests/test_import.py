@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import MLAWA, RADOM, REPO
 
 from calcert.export import CSV_COLUMNS
+from conftest import MLAWA, RADOM, REPO
 
 REAL = REPO / "registry"
 HEADER = "id,name,kind,city,voivodeship,valid_from,valid_until,term,awarded_by\n"
@@ -151,7 +151,7 @@ def test_an_overlap_with_a_recorded_award_is_refused_naming_the_row(make_registe
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert lines[0].startswith(
-        f"calcert: people.csv:3: refused, nothing written: registry/institutions/mops-mlawa.toml:"
+        "calcert: people.csv:3: refused, nothing written: registry/institutions/mops-mlawa.toml:"
     )
     assert "E012 awards 2022-03-29..2026-03-28 and 2025-01-01..2029-12-31 overlap" in lines[0]
     assert lines[-1] == "calcert: nothing was imported"
@@ -171,7 +171,7 @@ def test_conflicting_identity_is_refused_naming_the_row(make_register, cli):
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         "calcert: people.csv:3: name 'MOPS Mława' does not match 'Miejski Ośrodek Pomocy "
-        f"Społecznej w Mławie' recorded for mops-mlawa in registry/institutions/mops-mlawa.toml; "
+        "Społecznej w Mławie' recorded for mops-mlawa in registry/institutions/mops-mlawa.toml; "
         "fix the row or the register",
         "calcert: nothing was imported",
     ]
