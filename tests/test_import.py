@@ -275,7 +275,8 @@ def test_utf16_is_refused(make_register, cli):
         ),
         (
             "\n",
-            "people.csv:1: no header row; the first line names the columns, e.g. id,name,city,valid_from,valid_until (see `calcert export --format csv`)",
+            "people.csv:1: no header row; the first line names the columns, e.g. "
+            "id,name,city,valid_from,valid_until (see `calcert export --format csv`)",
         ),
     ],
 )
