@@ -51,6 +51,7 @@ MONTHS = [
 CSS = """
 :root { --fg: #1d2430; --muted: #5b6472; --line: #d8dde5; --accent: #0b6e4f; --bg: #fff; }
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }
 body { font: 16px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
   color: var(--fg); background: var(--bg); margin: 0 auto; padding: 1rem; max-width: 72rem; }
 h1 { font-size: 1.5rem; margin: 0 0 .25rem; }
@@ -66,6 +67,7 @@ th button { font: inherit; font-weight: 600; background: none; border: 0; paddin
   cursor: pointer; color: inherit; }
 th[aria-sort="ascending"] button::after { content: " ▲"; }
 th[aria-sort="descending"] button::after { content: " ▼"; }
+.nowrap { white-space: nowrap; }
 .status { display: inline-block; padding: 0 .45rem; border-radius: .6rem; font-size: .85rem;
   background: #eceff3; }
 .status-active { background: #d5f0e3; color: #0b5137; }
@@ -87,8 +89,8 @@ svg text { font: 11px system-ui, sans-serif; fill: var(--fg); }
     padding: .4rem .6rem; }
   td { border: 0; padding: .2rem 0; }
   td::before { content: attr(data-label) ": "; font-weight: 600; color: var(--muted); }
-  td.name::before { content: ""; }
-  td.name { font-weight: 600; }
+  td.col-name::before { content: ""; }
+  td.col-name { font-weight: 600; }
   select, input { min-width: 0; width: 100%; }
   form.filters label { flex: 1 1 100%; }
 }
@@ -157,15 +159,19 @@ def _link(url: str | None, text: str) -> str:
 
 
 def _term(award: Award) -> str:
-    span = f"{award.valid_from.isoformat()} – {award.valid_until.isoformat()}"
-    return f"{span} ({award.term})" if award.term else span
+    """The term as HTML: dates never break inside."""
+    span = (
+        f'<span class="nowrap">{award.valid_from.isoformat()}</span> – '
+        f'<span class="nowrap">{award.valid_until.isoformat()}</span>'
+    )
+    return f"{span} ({_e(award.term)})" if award.term else span
 
 
 def _history(inst: Institution, as_of: date) -> str:
     items = []
     for award in inst.sorted_awards():
         status = award.status(as_of)
-        parts = [f"<strong>{_e(_term(award))}</strong>", _badge(status)]
+        parts = [f"<strong>{_term(award)}</strong>", _badge(status)]
         if award.awarded_on:
             parts.append(f"<br><small>przyznany {_e(_date_pl(award.awarded_on))}")
             if award.awarded_by:
@@ -202,11 +208,11 @@ def _row(inst: Institution, as_of: date) -> str:
         ("voivodeship", "Województwo", inst.voivodeship or "", _e(inst.voivodeship or "—")),
         ("kind", "Rodzaj", inst.kind or "", _e(inst.kind or "—")),
         ("status", "Status", STATUS_PL.get(status, status), _badge(status)),
-        ("until", "Obecny certyfikat", award.valid_until.isoformat(), _e(_term(award))),
+        ("until", "Obecny certyfikat", award.valid_until.isoformat(), _term(award)),
         ("count", "Certyfikaty", str(len(inst.awards)), _history(inst, as_of)),
     ]
     tds = "".join(
-        f'<td class="{key}" data-label="{_e(label)}" data-value="{_e(value)}">{body}</td>'
+        f'<td class="col-{key}" data-label="{_e(label)}" data-value="{_e(value)}">{body}</td>'
         for key, label, value, body in cells
     )
     return (

@@ -1,0 +1,200 @@
+"""The public register page in a real browser: headless Chromium driven by selenium.
+
+Skipped only when Chromium (Debian ``chromium`` + ``chromium-driver``) is absent locally;
+in CI (``CI`` set, as in ``.ci/run``) a missing browser fails the test instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import MLAWA, RADOM, REPO
+
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+
+WROCLAW = """\
+id = "mops-wroclaw-zespol-1"
+name = "MOPS Wrocław, Zespół <Krzyki> & Śródmieście"
+kind = "MOPS"
+city = "Wrocław"
+voivodeship = "dolnośląskie"
+
+[[awards]]
+awarded_on = 2019-10-10
+valid_from = 2019-10-10
+valid_until = 2024-10-09
+
+[[awards]]
+valid_from = 2024-10-10
+valid_until = 2029-10-09
+"""
+
+BIBLIOTEKA = """\
+id = "biblioteka-olesnica"
+name = "Miejska Biblioteka Publiczna w Oleśnicy"
+kind = "biblioteka"
+city = "Oleśnica"
+voivodeship = "dolnośląskie"
+
+[[awards]]
+valid_from = 2018-01-01
+valid_until = 2022-12-31
+"""
+
+GOPS = """\
+id = "gops-lubartow"
+name = "Gminny Ośrodek Pomocy Społecznej w Lubartowie"
+kind = "GOPS"
+city = "Lubartów"
+voivodeship = "lubelskie"
+
+[[awards]]
+valid_from = 2023-02-01
+valid_until = 2028-01-31
+withdrawn_on = 2024-05-01
+withdrawal_reason = "na wniosek ośrodka"
+"""
+
+
+def _browser() -> tuple[str, str]:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        chromium = None
+    if chromium and driver:
+        return chromium, driver
+    if os.environ.get("CI"):
+        pytest.fail(
+            "CI is set but chromium, chromium-driver or selenium is missing; .ci/run installs "
+            "them (apt-get install chromium chromium-driver; pip install -e '.[test]')"
+        )
+    pytest.skip("headless Chromium not installed (apt-get install chromium chromium-driver)")
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[object]:
+    chromium, chromedriver = _browser()
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile'}")
+    options.add_argument("--window-size=1280,900")
+    driver = webdriver.Chrome(service=Service(chromedriver), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def visible_rows(driver) -> list[str]:
+    from selenium.webdriver.common.by import By
+
+    rows = driver.find_elements(By.CSS_SELECTOR, "#register tbody tr")
+    return [row.get_attribute("id") for row in rows if row.is_displayed()]
+
+
+def page(cli, root: Path, tmp_path: Path) -> str:
+    target = tmp_path / "rejestr.html"
+    result = cli(root, "export", "--format", "html", "--as-of", "2025-01-01", "-o", str(target))
+    assert result.exit_code == 0, result.output
+    return target.as_uri()
+
+
+def test_filter_by_voivodeship_kind_and_status(make_register, cli, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    files = {
+        "mops-mlawa": MLAWA,
+        "mops-radom": RADOM,
+        "mops-wroclaw-zespol-1": WROCLAW,
+        "biblioteka-olesnica": BIBLIOTEKA,
+        "gops-lubartow": GOPS,
+    }
+    root = make_register(files=files)
+    browser.get(page(cli, root, tmp_path))
+    all_ids = ["biblioteka-olesnica", "gops-lubartow", "mops-mlawa", "mops-radom"]
+    assert visible_rows(browser) == [*all_ids, "mops-wroclaw-zespol-1"]
+    assert browser.find_element(By.ID, "count").text == "Pokazano 5 z 5"
+
+    Select(browser.find_element(By.ID, "filter-voivodeship")).select_by_visible_text(
+        "dolnośląskie"
+    )
+    assert visible_rows(browser) == ["biblioteka-olesnica", "mops-wroclaw-zespol-1"]
+    assert browser.find_element(By.ID, "count").text == "Pokazano 2 z 5"
+    # The escaped name arrives as text, not markup.
+    name = browser.find_element(By.CSS_SELECTOR, "#mops-wroclaw-zespol-1 td.col-name").text
+    assert name == "MOPS Wrocław, Zespół <Krzyki> & Śródmieście"
+    browser.save_screenshot(str(tmp_path / "filtered-dolnoslaskie.png"))
+
+    Select(browser.find_element(By.ID, "filter-status")).select_by_visible_text("aktywny")
+    assert visible_rows(browser) == ["mops-wroclaw-zespol-1"]
+    Select(browser.find_element(By.ID, "filter-voivodeship")).select_by_index(0)  # all
+    assert visible_rows(browser) == ["mops-mlawa", "mops-wroclaw-zespol-1"]
+    Select(browser.find_element(By.ID, "filter-kind")).select_by_visible_text("MOPS")
+    Select(browser.find_element(By.ID, "filter-status")).select_by_visible_text("wygasły")
+    assert visible_rows(browser) == ["mops-radom"]
+    Select(browser.find_element(By.ID, "filter-kind")).select_by_index(0)
+    Select(browser.find_element(By.ID, "filter-status")).select_by_visible_text("cofnięty")
+    assert visible_rows(browser) == ["gops-lubartow"]
+
+
+def test_columns_sort_and_the_history_opens(make_register, cli, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    root = make_register(files={"mops-mlawa": MLAWA, "mops-wroclaw-zespol-1": WROCLAW})
+    browser.get(page(cli, root, tmp_path))
+    city = browser.find_elements(By.CSS_SELECTOR, "#register thead button")[1]
+    city.click()
+    assert visible_rows(browser) == ["mops-mlawa", "mops-wroclaw-zespol-1"]  # Mława < Wrocław
+    city.click()
+    assert visible_rows(browser) == ["mops-wroclaw-zespol-1", "mops-mlawa"]
+    summary = browser.find_element(By.CSS_SELECTOR, "#mops-wroclaw-zespol-1 details summary")
+    assert summary.text == "2 certyfikaty"
+    summary.click()
+    history = browser.find_elements(By.CSS_SELECTOR, "#mops-wroclaw-zespol-1 details li")
+    assert [li.text.split("\n")[0] for li in history] == [
+        "2019-10-10 – 2024-10-09 wygasły",
+        "2024-10-10 – 2029-10-09 aktywny",
+    ]
+
+
+def test_real_register_page_on_a_phone(cli, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    browser.set_window_size(390, 844)
+    browser.get(page(cli, REPO / "registry", tmp_path))
+    assert visible_rows(browser) == ["mops-mlawa", "mops-radom"]
+    Select(browser.find_element(By.ID, "filter-voivodeship")).select_by_visible_text("mazowieckie")
+    assert visible_rows(browser) == ["mops-mlawa", "mops-radom"]
+    Select(browser.find_element(By.ID, "filter-status")).select_by_visible_text("aktywny")
+    assert visible_rows(browser) == ["mops-mlawa"]
+    # Cards, not a table: no horizontal scrolling, header row moved out of sight.
+    width = browser.execute_script("return document.documentElement.scrollWidth")
+    assert width <= browser.execute_script("return window.innerWidth")
+    assert not browser.find_element(By.CSS_SELECTOR, "#register thead").is_displayed() or (
+        browser.find_element(By.CSS_SELECTOR, "#register thead").location["x"] < 0
+    )
+    assert browser.find_element(By.CSS_SELECTOR, "figure svg").is_displayed()
+    browser.save_screenshot(str(tmp_path / "real-register-phone.png"))
