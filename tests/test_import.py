@@ -322,3 +322,47 @@ def test_quoted_newlines_keep_line_numbers_right(make_register, cli):
     result = cli(root, "import", "people.csv")
     assert result.exit_code == 1
     assert result.stderr.startswith("calcert: people.csv:4: valid_from '2021-13-01' is not a date")
+
+
+def test_errors_found_by_the_register_checks_name_the_csv_line(make_register, cli):
+    root = make_register(files={"mops-mlawa": MLAWA})
+    write(
+        "people.csv",
+        "id,name,city,valid_from,valid_until,term,withdrawal_reason\n"
+        "mops-a,MOPS w A,Aów,2015-01-01,2019-12-31,,\n"
+        "mops-a,MOPS w A,Aów,2020-01-01,2024-12-31,2020/2024,\n"
+        "mops-b,MOPS w B,Bełchatów,2021-05-05,2026-05-04,,bo tak\n",
+    )
+    result = cli(root, "import", "people.csv")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "calcert: people.csv:3: refused, nothing written: registry/institutions/mops-a.toml:12: "
+        "E016 term '2020/2024' is not a span of years like \"2014-2017\"",
+        "calcert: people.csv:4: refused, nothing written: registry/institutions/mops-b.toml:9: "
+        "E015 award #1 has a withdrawal_reason but no withdrawn_on",
+        "calcert: nothing was imported",
+    ]
+    assert not (root / "institutions" / "mops-a.toml").exists()
+
+
+def test_a_large_import_on_a_terminal_shows_progress(make_register, monkeypatch):
+    import io
+    import sys
+    from datetime import date
+
+    from calcert import commands_data, importer
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    root = make_register()
+    rows = "".join(f"mops-{n},MOPS {n},Miasto {n},2020-01-01,2024-12-31\n" for n in range(250))
+    write("big.csv", "id,name,city,valid_from,valid_until\n" + rows)
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    source = importer.read_csv(Path("big.csv"))
+    plan = commands_data._import_with_progress(root, source, date(2025, 1, 1), False)
+    assert len(plan.added) == 250
+    assert len(list((root / "institutions").glob("*.toml"))) == 250
+    assert "importing big.csv" in terminal.getvalue()

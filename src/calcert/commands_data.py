@@ -112,7 +112,9 @@ def export(
 @app.command("import")
 @guarded
 def import_(
-    file: Annotated[Path, typer.Argument(metavar="FILE.csv", help="CSV as `export` writes it.")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="CSV as `export --format csv` writes it.")
+    ],
     dry_run: Annotated[bool, typer.Option(help="Print what would change; write nothing.")] = False,
 ) -> int:
     """Record awards from a CSV file: all of them, or none when any row is refused.

@@ -137,7 +137,7 @@ def print_rich(data: dict[str, object], stream, colour: bool) -> None:
         f"[bold]{data['active']}[/] active on {data['as_of']}"
     )
     for title, items in sections(data):
-        table = Table(title=title, title_justify="left", show_header=False, box=None)
+        table = Table(show_header=False, box=None)
         table.add_column("label")
         table.add_column("count", justify="right")
         table.add_column("bar")
@@ -147,4 +147,5 @@ def print_rich(data: dict[str, object], stream, colour: bool) -> None:
         if not items:
             table.add_row("(none)", "", "")
         console.print()
+        console.print(Text(title, style="bold"))
         console.print(table)
