@@ -338,7 +338,7 @@ def test_errors_found_by_the_register_checks_name_the_csv_line(make_register, cl
     assert result.stderr.splitlines() == [
         "calcert: people.csv:3: refused, nothing written: registry/institutions/mops-a.toml:12: "
         "E016 term '2020/2024' is not a span of years like \"2014-2017\"",
-        "calcert: people.csv:4: refused, nothing written: registry/institutions/mops-b.toml:9: "
+        "calcert: people.csv:4: refused, nothing written: registry/institutions/mops-b.toml:8: "
         "E015 award #1 has a withdrawal_reason but no withdrawn_on",
         "calcert: nothing was imported",
     ]
