@@ -285,3 +285,12 @@ def test_html_escapes_every_value(make_register, cli):
 def test_every_format_is_deterministic(cli, fmt):
     first = export(cli, REAL, "--format", fmt).stdout
     assert export(cli, REAL, "--format", fmt).stdout == first
+
+
+def test_a_broken_file_is_named_and_the_rest_exported(make_register, cli, tmp_path):
+    root = make_register(files={"mops-mlawa": MLAWA, "mops-radom": 'id = "mops-radom\n'})
+    result = cli(root, "export", "--format", "csv", "-o", str(tmp_path / "out.csv"))
+    assert result.exit_code == 2
+    assert "mops-radom.toml:1: " in result.stderr and "(file skipped" in result.stderr
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "out.csv").read_text(encoding="utf-8"))))
+    assert [r["id"] for r in rows] == ["mops-mlawa"]

@@ -366,3 +366,13 @@ def test_a_large_import_on_a_terminal_shows_progress(make_register, monkeypatch)
     assert len(plan.added) == 250
     assert len(list((root / "institutions").glob("*.toml"))) == 250
     assert "importing big.csv" in terminal.getvalue()
+
+
+def test_import_beside_a_broken_file_imports_and_names_it(make_register, cli):
+    root = make_register(files={"mops-radom": 'id = "mops-radom\n'})
+    write("people.csv", HEADER + ROW_A)
+    result = cli(root, "import", "people.csv")
+    assert result.exit_code == 2
+    assert "Imported 1 award (1 new institution) into 1 file; skipped 0 rows." in result.stdout
+    assert "registry/institutions/mops-radom.toml:1: " in result.stderr
+    assert (root / "institutions" / "mops-a.toml").exists()

@@ -150,17 +150,24 @@ def import_(
         )
     for ident, keys in plan.filled.items():
         print(f"{ident}: {'would fill' if dry_run else 'filled'} in {', '.join(keys)}")
-    added, skipped = len(plan.added), len(plan.skipped)
-    created = f" ({len(plan.created)} new institutions)" if plan.created else ""
-    files = len(plan.contents)
+    added = _count(len(plan.added), "award")
+    skipped = _count(len(plan.skipped), "row")
+    created = f" ({_count(len(plan.created), 'new institution')})" if plan.created else ""
+    files = _count(len(plan.contents), "file")
     if dry_run:
         print(
-            f"Would import {added} awards{created} into {files} files, skip {skipped} rows; "
+            f"Would import {added}{created} into {files}, skip {skipped}; "
             "nothing written (dry run)."
         )
     else:
-        print(f"Imported {added} awards{created} into {files} files; skipped {skipped} rows.")
-    return 0
+        print(f"Imported {added}{created} into {files}; skipped {skipped}.")
+    from calcert import register
+
+    return _report_bad_files(register.load(root))
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _import_with_progress(root: Path, source, today: date, dry_run: bool):

@@ -256,16 +256,11 @@ def plan_import(
         if tick:
             tick()
 
-    origin: dict[tuple[str, date, date], int] = {}
     first_line: dict[str, int] = {}
     for ident, items in by_id.items():
         first_line[ident] = items[0][0].line
-        institution = _plan_institution(register, source.shown, ident, items, plan, problems)
-        if institution is None:
-            continue
-        for action in plan.actions:
-            if action.ident == ident and action.what == "add":
-                origin[(ident, action.award.valid_from, action.award.valid_until)] = action.line
+        _plan_institution(register, source.shown, ident, items, plan, problems)
+    origin = {(a.ident, a.award.valid_from, a.award.valid_until): a.line for a in plan.added}
     if problems:
         raise ImportProblems(problems, EXIT_FINDINGS)
     _refuse_new_errors(register, plan, source.shown, origin, first_line, today)
