@@ -17,6 +17,7 @@ from dateutil.relativedelta import relativedelta
 
 from calcert.findings import Finding
 from calcert.register import Register
+from calcert.tomlfile import dumps
 
 CheckFn = Callable[[Register, date], list[Finding]]
 
@@ -40,7 +41,7 @@ def check_term_lengths(register: Register, today: date) -> list[Finding]:
                 out.append(
                     Finding(
                         parsed.shown,
-                        award.line,
+                        _key_line(parsed, award, "valid_until"),
                         "W001",
                         f"term {award.label()} is longer than {max_years} years "
                         "([validate] max_term_years); check valid_until",
@@ -51,7 +52,7 @@ def check_term_lengths(register: Register, today: date) -> list[Finding]:
                 out.append(
                     Finding(
                         parsed.shown,
-                        award.line,
+                        _key_line(parsed, award, "valid_until"),
                         "W002",
                         f"term {award.label()} is only {days} days long (under a year); "
                         "check the dates",
@@ -218,8 +219,23 @@ def check_canonical(register: Register, today: date) -> list[Finding]:
             why = "has CRLF line endings"
         elif not raw.endswith(b"\n"):
             why = "does not end with a newline"
-        out.append(Finding(parsed.shown, None, "W006", f"{why}; run `calcert fmt` to fix it"))
+        line = first_difference(raw, dumps(parsed.institution).encode("utf-8"))
+        out.append(Finding(parsed.shown, line, "W006", f"{why}; run `calcert fmt` to fix it"))
     return out
+
+
+def first_difference(raw: bytes, canonical: bytes) -> int:
+    """The 1-based line of ``raw`` where it first departs from its canonical form.
+
+    A BOM or a CRLF on the first line gives line 1; a missing final newline gives the last
+    line. ``W006`` points there, so an editor jumps to the first thing ``fmt`` would change.
+    """
+    have, want = raw.split(b"\n"), canonical.split(b"\n")
+    count = len(have) - 1 if raw.endswith(b"\n") else len(have)
+    for number, (a, b) in enumerate(zip(have, want, strict=False), start=1):
+        if a != b:
+            return max(1, min(number, count))
+    return max(1, min(min(len(have), len(want)), count))
 
 
 CHECKS: list[CheckFn] = [

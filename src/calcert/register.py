@@ -219,7 +219,8 @@ def read_file(path: Path, root: Path) -> ParsedFile:
     shown = display_path(path)
 
     def unreadable(message: str) -> ParsedFile:
-        return ParsedFile(path, shown, None, [Finding(shown, None, "E001", message)])
+        # Nothing in the file can be pointed at: the finding is about the whole file, line 1.
+        return ParsedFile(path, shown, None, [Finding(shown, 1, "E001", message)])
 
     try:
         if path.is_symlink():

@@ -41,6 +41,7 @@ _KEY_RE = re.compile(r"""^[ \t]*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)[ \t]*[.=]""")
 _AOT_RE = re.compile(r"^[ \t]*\[\[[ \t]*([A-Za-z0-9_\"'.-]+)[ \t]*\]\]")
 _TABLE_RE = re.compile(r"^[ \t]*\[[ \t]*([A-Za-z0-9_\"'.-]+)[ \t]*\]")
 _POS_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
+_EOF_RE = re.compile(r"\(at end of document\)")
 
 
 @dataclass
@@ -138,20 +139,35 @@ def guess_encoding(raw: bytes) -> str:
 
 def decode(raw: bytes) -> tuple[str | None, str | None]:
     """Text of a register file, or the reason it is not UTF-8 text."""
+    text, problem, _line = decode_at(raw)
+    return text, problem
+
+
+def decode_at(raw: bytes) -> tuple[str | None, str | None, int]:
+    """Like ``decode``, plus the 1-based line the problem is on (1 for the whole file)."""
     if len(raw) > MAX_FILE_BYTES:
-        return None, (
+        return (
+            None,
             f"file is {len(raw):,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for an "
-            "institution file; is it the right file?"
+            "institution file; is it the right file?",
+            1,
         )
-    if b"\x00" in raw:
-        return None, "file contains NUL bytes (binary, or UTF-16?); save it as UTF-8 text"
     body = raw[len(BOM) :] if raw.startswith(BOM) else raw
+    if b"\x00" in raw:
+        line = body[: max(body.find(b"\x00"), 0)].count(b"\n") + 1
+        return (
+            None,
+            "file contains NUL bytes (binary, or UTF-16?); save it as UTF-8 text",
+            line,
+        )
     try:
-        return body.decode("utf-8"), None
+        return body.decode("utf-8"), None, 1
     except UnicodeDecodeError as exc:
         line = body[: exc.start].count(b"\n") + 1
-        return None, (
-            f"line {line}: not UTF-8, looks like {guess_encoding(body)}; re-save the file as UTF-8"
+        return (
+            None,
+            f"not UTF-8, looks like {guess_encoding(body)}; re-save the file as UTF-8",
+            line,
         )
 
 
@@ -175,9 +191,10 @@ def _type_name(value: object) -> str:
 
 def parse(path: Path, raw: bytes, shown: str) -> ParsedFile:
     """Bytes of ``path`` → model and findings. Never raises for bad data."""
-    text, problem = decode(raw)
+    text, problem, bad_line = decode_at(raw)
     if text is None:
-        return ParsedFile(path, shown, None, [Finding(shown, None, "E001", problem or "")], raw)
+        finding = Finding(shown, bad_line, "E001", problem or "")
+        return ParsedFile(path, shown, None, [finding], raw)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -187,13 +204,17 @@ def parse(path: Path, raw: bytes, shown: str) -> ParsedFile:
         message = _POS_RE.sub("", msg).strip() or "invalid TOML"
         if pos:
             message += f" (column {pos[2]})"
+        elif _EOF_RE.search(msg):
+            # Something left open (a string, an array) runs to the end: point at the last line.
+            line = max(1, len(text.splitlines()))
+            message = _EOF_RE.sub("", msg).strip() + " (at the end of the file)"
         return ParsedFile(path, shown, None, [Finding(shown, line, "E002", message)], raw)
     except RecursionError:
         msg = "arrays or tables nested too deeply for a register file"
-        return ParsedFile(path, shown, None, [Finding(shown, None, "E002", msg)], raw)
+        return ParsedFile(path, shown, None, [Finding(shown, 1, "E002", msg)], raw)
     except ValueError as exc:  # e.g. an integer with thousands of digits
         msg = f"value cannot be read ({exc})".replace("\n", " ")
-        return ParsedFile(path, shown, None, [Finding(shown, None, "E002", msg)], raw)
+        return ParsedFile(path, shown, None, [Finding(shown, 1, "E002", msg)], raw)
     lines = LineIndex.scan(text)
     institution, findings = build(data, path, shown, lines)
     return ParsedFile(path, shown, institution, findings, raw, lines)
@@ -447,12 +468,14 @@ def _award_pair_checks(awards: list[Award], shown: str) -> list[Finding]:
                 days = (
                     min(first.effective_until, second.effective_until) - second.valid_from
                 ).days + 1
-                message = (
-                    f"awards {first.label()} and {second.label()} overlap by "
-                    f"{days} day{'s' if days != 1 else ''}; end the earlier one the day before "
-                    f"{second.valid_from} (or `calcert add --supersede`)"
-                )
-                for award in (first, second):
+                # One finding at each award's [[awards]] header, each naming the other term
+                # (no line numbers in the text: `add` compares messages before and after).
+                for award, other in ((first, second), (second, first)):
+                    message = (
+                        f"award {award.label()} overlaps award {other.label()} by "
+                        f"{days} day{'s' if days != 1 else ''}; end the earlier one the day "
+                        f"before {second.valid_from} (or `calcert add --supersede`)"
+                    )
                     findings.append(Finding(shown, award.line, "E012", message))
     return findings
 
