@@ -45,11 +45,7 @@ CASES: dict[str, Case] = {
     "E002": Case({"mops-a": 'id = "mops-a"\nname = "A"\n\ncity = Mława\n'}, [("mops-a", 4)]),
     # A missing award key points at that award's [[awards]] header.
     "E003": Case(
-        {
-            "mops-a": inst(
-                "mops-a", awards=AWARD + "\n[[awards]]\nvalid_from = 2027-01-01\n"
-            )
-        },
+        {"mops-a": inst("mops-a", awards=AWARD + "\n[[awards]]\nvalid_from = 2027-01-01\n")},
         [("mops-a", 9)],
     ),
     # Unknown keys point at themselves, top-level and inside an award.
