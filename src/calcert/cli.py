@@ -429,7 +429,15 @@ def validate(
         check = CHECKS.get(explain.upper())
         if check is None:
             raise UsageError(f"unknown finding code {explain!r}; codes: {', '.join(CHECKS)}")
-        print(f"{check.code} {check.name} ({check.severity})\n\n{check.explanation}")
+        import textwrap
+
+        print(f"{check.code} {check.name} ({check.severity})\n")
+        print(textwrap.fill(check.explanation, width=88))
+        skip = (
+            f"Skip it with `calcert validate --ignore {check.code}`, or for the whole register "
+            f'with ignore = ["{check.code}"] under [validate] in calcert.toml.'
+        )
+        print("\n" + textwrap.fill(skip, width=88))
         return 0
     _choice(fmt, "--format", ("text", "json", "github"))
     result = validation.validate(
@@ -442,6 +450,7 @@ def validate(
     findings = result.findings
     renderer = {"text": render_text, "json": render_json, "github": render_github}[fmt]
     sys.stdout.write(renderer(findings))
+    # The summary is for people: only on a terminal, never mixed into json/github output.
     if fmt == "text" and sys.stderr.isatty():
         _err(summary(findings, result.files))
     failed = any(f.is_error or strict for f in findings)

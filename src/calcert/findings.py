@@ -198,6 +198,22 @@ CHECKS: dict[str, Check] = {
 }
 
 
+# Besides single codes, --select/--ignore and [validate] ignore take "E" (every error) and
+# "W" (every warning), as ruff takes a prefix.
+CODE_GROUPS = ("E", "W")
+
+
+def unknown_codes(codes: list[str] | tuple[str, ...] | frozenset[str]) -> list[str]:
+    """The codes (upper-cased) that name no check and no group, sorted."""
+    return sorted(
+        {c.upper() for c in codes if c.upper() not in CHECKS and c.upper() not in CODE_GROUPS}
+    )
+
+
+def code_matches(code: str, codes: frozenset[str] | set[str]) -> bool:
+    return code in codes or code[0] in codes
+
+
 @dataclass(frozen=True, order=True)
 class Finding:
     """One problem: where it is and what it is."""

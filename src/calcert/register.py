@@ -141,11 +141,14 @@ def load_config(root: Path) -> Config:
     ignore = checks.get("ignore", [])
     if not all(isinstance(code, str) for code in ignore):
         raise bad('[validate] ignore must be a list of finding codes, e.g. ["W004"]')
-    from calcert.findings import CHECKS
+    from calcert.findings import unknown_codes
 
-    unknown = [code for code in ignore if code.upper() not in CHECKS]
+    unknown = unknown_codes(ignore)
     if unknown:
-        raise bad(f"[validate] ignore names unknown codes: {', '.join(unknown)}")
+        raise bad(
+            f"[validate] ignore names unknown codes: {', '.join(unknown)}; "
+            "see `calcert validate --explain CODE`"
+        )
     reminders = data.get("export", {}).get("reminders", list(DEFAULT_REMINDERS))
     if not all(isinstance(text, str) for text in reminders):
         raise bad('[export] reminders must be a list of durations, e.g. ["6m", "1m"]')

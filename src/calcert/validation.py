@@ -6,13 +6,14 @@ Cross-file checks always see the whole register; PATH arguments and ``--select``
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from calcert import checks
 from calcert.errors import UsageError
-from calcert.findings import CHECKS, Finding
+from calcert.findings import CHECKS, Finding, code_matches, display_path, unknown_codes
 from calcert.register import load
 
 
@@ -23,10 +24,13 @@ class ValidationResult:
 
 
 def parse_codes(text: str | None, option: str) -> frozenset[str] | None:
+    """``"E012, w006"`` → ``{"E012", "W006"}``; an unknown code is a usage error."""
     if text is None:
         return None
     codes = frozenset(c.strip().upper() for c in text.split(",") if c.strip())
-    unknown = sorted(c for c in codes if c not in CHECKS and c not in ("E", "W"))
+    if not codes:
+        raise UsageError(f"{option}: no codes given; e.g. {option} E012,W006")
+    unknown = unknown_codes(codes)
     if unknown:
         raise UsageError(
             f"{option}: unknown code{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; "
@@ -35,8 +39,9 @@ def parse_codes(text: str | None, option: str) -> frozenset[str] | None:
     return codes
 
 
-def _matches(code: str, codes: frozenset[str]) -> bool:
-    return code in codes or code[0] in codes
+def _normal(path: Path) -> str:
+    """Absolute and without ``..``, but symlinks kept (a link is its own register file)."""
+    return os.path.normpath(path.absolute())
 
 
 def validate(
@@ -48,30 +53,32 @@ def validate(
     ignore: frozenset[str] | None = None,
 ) -> ValidationResult:
     register = load(root)
-    wanted: set[Path] | None = None
+    owners = {p.shown: _normal(p.path) for p in register.files}
+    wanted: set[str] | None = None
     if paths:
-        known = {p.path.absolute(): p for p in register.files}
+        known = set(owners.values())
         wanted = set()
         for given in paths:
-            absolute = given.absolute()
+            normal = _normal(given)
             if not given.exists() and not given.is_symlink():
                 raise UsageError(f"{given}: no such file")
-            if absolute not in known:
+            if normal not in known:
                 raise UsageError(
-                    f"{given}: not an institution file of the register at {root} "
-                    "(expected institutions/<id>.toml)"
+                    f"{given}: not an institution file of the register at "
+                    f"{display_path(root)} (expected institutions/<id>.toml)"
                 )
-            wanted.add(absolute)
+            wanted.add(normal)
+    # Every check runs on the whole register, so cross-file findings (duplicate ids,
+    # look-alike institutions, parents) are right; PATHs and codes only filter the report.
     findings = checks.run(register, today)
-    ignored = set(register.config.ignore) | set(ignore or ())
-    owners = {p.shown: p.path.absolute() for p in register.files}
+    ignored = frozenset(register.config.ignore) | (ignore or frozenset())
     out = []
     for finding in findings:
         if wanted is not None and owners.get(finding.path) not in wanted:
             continue
-        if select is not None and not _matches(finding.code, select):
+        if select is not None and not code_matches(finding.code, select):
             continue
-        if ignored and _matches(finding.code, frozenset(ignored)):
+        if ignored and code_matches(finding.code, ignored):
             continue
         out.append(finding)
     files = len(wanted) if wanted is not None else len(register.files)
