@@ -1,0 +1,123 @@
+"""JSON Schema (draft-07) of an institution file, for TOML editors (taplo, Even Better TOML).
+
+Generated from the model's constants, so it cannot drift from what ``validate`` accepts;
+the package ships it as ``calcert/data/institution.schema.json`` and the repository as
+``schema/institution.schema.json`` (a test keeps both equal to ``generate()``).
+
+TOML editors validate a TOML local date as a JSON string of format ``date``; a schema
+cannot tell ``2022-03-29`` from the quoted ``"2022-03-29"`` that way, so that one mistake
+is left to ``calcert validate`` (E005). Everything else the schema checks as validate does:
+unknown keys, required keys, id and voivodeship, at least one award.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from calcert.model import (
+    AWARD_DATE_KEYS,
+    AWARD_KEYS,
+    AWARD_REQUIRED,
+    ID_MAX,
+    ID_RE,
+    INSTITUTION_KEYS,
+    INSTITUTION_REQUIRED,
+    VOIVODESHIPS,
+)
+
+SCHEMA_FILE = "institution.schema.json"
+URL_PATTERN = r"^https?://\S+$"
+TERM_PATTERN = r"^\d{4}-\d{4}$"
+NOT_BLANK = r"\S"
+
+INSTITUTION_DOCS = {
+    "id": "Institution id: lower-case a-z, digits and single hyphens, equal to the file name "
+    "without .toml (e.g. mops-mlawa).",
+    "name": "Full name of the institution.",
+    "kind": "Kind of institution, free text: MOPS, GOPS, MOPR, PCPR, NGO, …",
+    "city": "City or commune.",
+    "voivodeship": "One of the 16 Polish voivodeships, lower-case Polish.",
+    "website": "The institution's web site (http or https).",
+    "parent": "Id of the institution this unit belongs to.",
+    "awards": "The certificates awarded, one [[awards]] table each.",
+}
+
+AWARD_DOCS = {
+    "awarded_on": "Day of the ceremony (TOML local date, no quotes).",
+    "valid_from": "First day of the term (TOML local date, no quotes).",
+    "valid_until": "Last day of the term, inclusive (TOML local date, no quotes).",
+    "term": 'The term as printed on the certificate, e.g. "2022-2026".',
+    "awarded_by": "Who handed the certificate over.",
+    "event": "The occasion of the ceremony.",
+    "certificate_no": "Number of the certificate.",
+    "source": "Where the award is documented (http or https address).",
+    "notes": "Free-text notes.",
+    "withdrawn_on": "Day the certification commission withdrew the certificate.",
+    "withdrawal_reason": "Why it was withdrawn (only with withdrawn_on).",
+}
+
+
+def _string(description: str, **extra: Any) -> dict[str, Any]:
+    return {"description": description, "type": "string", **extra}
+
+
+def _institution_property(key: str) -> dict[str, Any]:
+    doc = INSTITUTION_DOCS[key]
+    if key in ("id", "parent"):
+        return _string(doc, pattern=ID_RE.pattern, maxLength=ID_MAX)
+    if key in ("name", "city"):
+        return _string(doc, pattern=NOT_BLANK)
+    if key == "voivodeship":
+        return _string(doc, enum=list(VOIVODESHIPS))
+    if key == "website":
+        return _string(doc, pattern=URL_PATTERN)
+    if key == "awards":
+        return {
+            "description": doc,
+            "type": "array",
+            "minItems": 1,
+            "items": {"$ref": "#/definitions/award"},
+        }
+    return _string(doc)
+
+
+def _award_property(key: str) -> dict[str, Any]:
+    doc = AWARD_DOCS[key]
+    if key in AWARD_DATE_KEYS:
+        return _string(doc, format="date")
+    if key == "term":
+        return _string(doc, pattern=TERM_PATTERN)
+    if key == "source":
+        return _string(doc, pattern=URL_PATTERN)
+    return _string(doc)
+
+
+def generate() -> dict[str, Any]:
+    """The schema as a JSON-ready dict; keys in the register's canonical order."""
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "title": "calcert institution file",
+        "description": "One institution holding (or having held) the CAL quality certificate "
+        "(Certyfikat Jakości Centrum Aktywności Lokalnej): registry/institutions/<id>.toml. "
+        "TOML dates are checked as strings of format date.",
+        "type": "object",
+        "additionalProperties": False,
+        "required": list(INSTITUTION_REQUIRED),
+        "properties": {key: _institution_property(key) for key in INSTITUTION_KEYS},
+        "definitions": {
+            "award": {
+                "description": "One certificate: a closed interval of days.",
+                "type": "object",
+                "additionalProperties": False,
+                "required": list(AWARD_REQUIRED),
+                "properties": {key: _award_property(key) for key in AWARD_KEYS},
+                "dependencies": {"withdrawal_reason": ["withdrawn_on"]},
+            }
+        },
+    }
+
+
+def dumps() -> str:
+    """The schema file's exact text (what ``calcert schema`` prints and the files hold)."""
+    return json.dumps(generate(), ensure_ascii=False, indent=2) + "\n"
