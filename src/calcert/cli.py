@@ -373,7 +373,9 @@ def show(
 def expiring(
     within: Annotated[str, typer.Option(help="How far ahead: 90d, 2w, 6m, 1y, 1y6m, P6M, …")],
     as_of: AsOfOpt = None,
-    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    fmt: Annotated[
+        str, typer.Option("--format", help="table, json, csv or md (a Markdown table).")
+    ] = "table",
     exit_code: Annotated[
         bool, typer.Option("--exit-code", help="Exit 1 when anything is listed.")
     ] = False,
@@ -382,7 +384,7 @@ def expiring(
     from calcert import queries, register, render
     from calcert.terms import parse_duration
 
-    _choice(fmt, "--format", ("table", "json", "csv"))
+    _choice(fmt, "--format", ("table", "json", "csv", "md"))
     duration = parse_duration(within)
     day = _as_of(as_of)
     duration.after(day)

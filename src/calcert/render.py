@@ -65,6 +65,26 @@ def to_csv(rows: Sequence[dict[str, object]], columns: Sequence[str]) -> str:
     return buffer.getvalue()
 
 
+NUMERIC_COLUMNS = frozenset({"days_left", "certificates", "number"})
+
+
+def _md_cell(value: object) -> str:
+    """A Markdown table cell on one line, with ``|`` and ``\\`` escaped."""
+    text = _cell(value).replace("\\", "\\\\").replace("|", "\\|")
+    return " ".join(text.split())
+
+
+def to_markdown(rows: Sequence[dict[str, object]], columns: Sequence[str]) -> str:
+    """A GitHub-flavoured Markdown table (job summaries, issues, wiki pages)."""
+    lines = [
+        "| " + " | ".join(_md_cell(c) for c in columns) + " |",
+        "| " + " | ".join("---:" if c in NUMERIC_COLUMNS else "---" for c in columns) + " |",
+    ]
+    for row in rows:
+        lines.append("| " + " | ".join(_md_cell(row.get(c)) for c in columns) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def plain_table(rows: Sequence[dict[str, object]], columns: Sequence[str]) -> str:
     """Aligned columns, no colour, no box drawing: greppable and diff-friendly."""
     cells = [[_cell(row.get(c)) for c in columns] for row in rows]
@@ -104,7 +124,7 @@ def print_table(
         if victim in columns:
             columns.remove(victim)
     for column in columns:
-        justify = "right" if column in ("days_left", "certificates", "number") else "left"
+        justify = "right" if column in NUMERIC_COLUMNS else "left"
         wraps = column in _WRAPPING
         table.add_column(
             _HEADERS.get(column, column),
@@ -137,5 +157,8 @@ def print_rows(
         sys.stdout.write(to_json([{c: row.get(c) for c in columns} for row in rows]))
     elif fmt == "csv":
         sys.stdout.write(to_csv(rows, columns))
+    elif fmt == "md":
+        # For people reading a page: an empty result is a sentence, not an empty table.
+        sys.stdout.write(to_markdown(rows, columns) if rows else f"{empty}\n")
     else:
         print_table(rows, columns, title=title, empty=empty)
