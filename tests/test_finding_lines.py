@@ -256,3 +256,28 @@ def test_unterminated_string_points_at_the_last_line(make_register, cli, tmp_pat
     case = Case({"mops-a": 'id = "mops-a"\nname = "A\ncity = "x"\n'}, [])
     findings = _run(case, make_register, cli, tmp_path, monkeypatch)
     assert [(f["code"], f["line"]) for f in findings] == [("E002", 2)]
+
+
+def test_parent_cycle_is_reported_in_every_file_of_it(make_register, cli, tmp_path, monkeypatch):
+    case = Case(
+        {
+            "mops-a": inst("mops-a", head='parent = "mops-b"\n'),
+            "mops-b": inst("mops-b", head='website = "https://b.pl"\nparent = "mops-a"\n'),
+        },
+        [],
+    )
+    findings = _run(case, make_register, cli, tmp_path, monkeypatch)
+    assert [(f["code"], f["path"], f["line"], f["message"]) for f in findings] == [
+        (
+            "E014",
+            "registry/institutions/mops-a.toml",
+            4,
+            "parents form a cycle: mops-a → mops-b → mops-a",
+        ),
+        (
+            "E014",
+            "registry/institutions/mops-b.toml",
+            5,
+            "parents form a cycle: mops-b → mops-a → mops-b",
+        ),
+    ]

@@ -199,10 +199,13 @@ def check_parents(register: Register, today: date) -> list[Finding]:
         if node is not None and node == start and start not in reported:
             cycle = seen
             reported.update(cycle)
-            path, line = shown[start]
-            out.append(
-                Finding(path, line, "E014", f"parents form a cycle: {' → '.join([*cycle, start])}")
-            )
+            # Reported in every file of the cycle, so `validate FILE` shows it for any of them.
+            for i, member in enumerate(cycle):
+                path, line = shown[member]
+                loop = [*cycle[i:], *cycle[:i], member]
+                out.append(
+                    Finding(path, line, "E014", f"parents form a cycle: {' → '.join(loop)}")
+                )
     return out
 
 

@@ -416,7 +416,10 @@ def validate(
     strict: Annotated[bool, typer.Option(help="Warnings fail too (exit 1).")] = False,
     as_of: AsOfOpt = None,
     select: Annotated[
-        str | None, typer.Option(help="Only these codes, comma-separated (E012,W006).")
+        str | None,
+        typer.Option(
+            help="Only these codes, comma-separated (E012,W006); E or W: all errors or warnings."
+        ),
     ] = None,
     ignore: Annotated[str | None, typer.Option(help="Skip these codes, comma-separated.")] = None,
     explain: Annotated[
