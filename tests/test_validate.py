@@ -40,11 +40,11 @@ def test_all_problems_reported_in_one_pass(make_register, cli, in_tmp) -> None:
         "of the 16 (did you mean 'mazowieckie'?); use lower-case Polish, e.g. 'mazowieckie'",
         "registry/institutions/mops-mlawa.toml:17: error E004 unknown key 'notez' in award #2 "
         "(did you mean 'notes'?); remove or rename it",
-        "registry/institutions/mops-radom.toml:7: error E012 awards 2014-05-19..2017-05-18 and "
-        "2017-01-01..2021-12-31 overlap by 138 days; end the earlier one the day before "
+        "registry/institutions/mops-radom.toml:7: error E012 award 2014-05-19..2017-05-18 "
+        "overlaps award 2017-01-01..2021-12-31 by 138 days; end the earlier one the day before "
         "2017-01-01 (or `calcert add --supersede`)",
-        "registry/institutions/mops-radom.toml:14: error E012 awards 2014-05-19..2017-05-18 and "
-        "2017-01-01..2021-12-31 overlap by 138 days; end the earlier one the day before "
+        "registry/institutions/mops-radom.toml:14: error E012 award 2017-01-01..2021-12-31 "
+        "overlaps award 2014-05-19..2017-05-18 by 138 days; end the earlier one the day before "
         "2017-01-01 (or `calcert add --supersede`)",
     ]
 
@@ -150,8 +150,8 @@ def test_unparsable_files_are_findings_for_validate(make_register, cli, in_tmp) 
     (root / "institutions" / "dir.toml").mkdir()
     result = cli(root, "validate")
     assert result.exit_code == 1
-    assert "registry/institutions/dir.toml: error E001 not a regular file" in result.stdout
-    assert "latin2.toml: error E001 line 1: not UTF-8, looks like" in result.stdout
+    assert "registry/institutions/dir.toml:1: error E001 not a regular file" in result.stdout
+    assert "latin2.toml:1: error E001 not UTF-8, looks like" in result.stdout
 
 
 def test_validate_only_given_paths(make_register, cli, in_tmp) -> None:

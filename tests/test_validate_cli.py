@@ -159,7 +159,7 @@ def test_unknown_code_in_config_is_a_usage_error(reg, cli):
     result = cli(reg, "validate")
     assert result.exit_code == 2
     assert result.stderr == (
-        "calcert: error: registry/calcert.toml: [validate] ignore names unknown code W066; "
+        "calcert: error: registry/calcert.toml: [validate] ignore names unknown codes: W066; "
         "see `calcert validate --explain CODE`\n"
     )
 
