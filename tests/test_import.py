@@ -153,7 +153,7 @@ def test_an_overlap_with_a_recorded_award_is_refused_naming_the_row(make_registe
     assert lines[0].startswith(
         "calcert: people.csv:3: refused, nothing written: registry/institutions/mops-mlawa.toml:"
     )
-    assert "E012 awards 2022-03-29..2026-03-28 and 2025-01-01..2029-12-31 overlap" in lines[0]
+    assert "E012 award 2022-03-29..2026-03-28 overlaps award 2025-01-01..2029-12-31" in lines[0]
     assert lines[-1] == "calcert: nothing was imported"
     assert snapshot(root) == before
 

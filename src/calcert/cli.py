@@ -491,5 +491,4 @@ def main() -> None:
 
 
 # Commands kept in modules of their own register themselves on ``app`` when imported here.
-from calcert import commands_data  # noqa: E402, F401
-from calcert import commands_ci  # noqa: E402, F401
+from calcert import commands_ci, commands_data  # noqa: E402, F401
