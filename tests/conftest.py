@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from calcert.cli import app
+from calcert.i18n import set_language
 from calcert.register import init_register
 
 REPO = Path(__file__).resolve().parent.parent
@@ -24,7 +25,10 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test may see the developer's register, locale or colour settings."""
     monkeypatch.delenv("CALCERT_REGISTRY", raising=False)
     monkeypatch.delenv("CALCERT_DEBUG", raising=False)
+    for name in ("CALCERT_LANG", "LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COLUMNS", "200")
+    set_language("en")
 
 
 MakeRegister = Callable[..., Path]

@@ -22,6 +22,7 @@ from typer import _click as click
 
 from calcert import __version__
 from calcert.errors import EXIT_BUG, EXIT_FINDINGS, EXIT_USAGE, CalcertError, UsageError
+from calcert.i18n import N_, _, translate_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,6 +31,8 @@ class CalcertGroup(typer.core.TyperGroup):
     """Turns argument errors into one line (``calcert: error: …``) with exit code 2."""
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        argv = kwargs.get("args", args[0] if args else None)
+        _set_language(list(sys.argv[1:] if argv is None else argv), self)
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
         try:
@@ -38,19 +41,54 @@ class CalcertGroup(typer.core.TyperGroup):
             hint = ""
             ctx = getattr(exc, "ctx", None)
             if ctx is not None:
-                hint = f" (see `{ctx.command_path} --help`)"
-            _err(f"calcert: error: {exc.format_message()}{hint}")
+                hint = _(" (see `{command} --help`)").format(command=ctx.command_path)
+            _err(_("calcert: error: {message}").format(message=_click_message(exc)) + hint)
             sys.exit(exc.exit_code)
         except typer.Abort:
-            _err("calcert: aborted, nothing written")
+            _err(_("calcert: aborted, nothing written"))
             sys.exit(EXIT_FINDINGS)
         sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _set_language(argv: list[str], command: Any) -> None:
+    """Choose the language before parsing, so help and argument errors speak it too."""
+    from calcert import i18n
+
+    explicit = None
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(argv):
+            explicit = argv[i + 1]
+        elif arg.startswith("--lang="):
+            explicit = arg.split("=", 1)[1]
+    i18n.set_language(i18n.choose_language(explicit))
+    i18n.translate_command_tree(command)
+
+
+def _click_message(exc: click.exceptions.ClickException) -> str:
+    """Argument errors from the framework, in the chosen language where we know them."""
+    if isinstance(exc, click.exceptions.NoSuchOption):
+        return _("No such option: {name}").format(name=exc.option_name)
+    if isinstance(exc, click.exceptions.MissingParameter) and exc.param is not None:
+        names = getattr(exc.param, "opts", None) or [exc.param.name or ""]
+        return _("Missing option {name}").format(name=" / ".join(names))
+    if isinstance(exc, click.exceptions.BadParameter) and exc.param is not None:
+        names = getattr(exc.param, "opts", None) or [exc.param.name or ""]
+        return _("Invalid value for {name}: {message}").format(
+            name=" / ".join(names), message=exc.message
+        )
+    if isinstance(exc, click.exceptions.UsageError) and exc.message.startswith("Got unexpected"):
+        return _("Unexpected extra argument: {detail}").format(
+            detail=exc.message.split(":", 1)[-1].strip(" ()")
+        )
+    return exc.format_message()
 
 
 app = typer.Typer(
     cls=CalcertGroup,
     name="calcert",
-    help="The register of CAL quality certificates (Certyfikat Jakości CAL), kept in git.",
+    help=N_("The register of CAL quality certificates (Certyfikat Jakości CAL), kept in git."),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -77,18 +115,28 @@ def _main(
         Path | None,
         typer.Option(
             "--registry",
-            help="Register directory (else $CALCERT_REGISTRY, else found upwards from here).",
+            help=N_("Register directory (else $CALCERT_REGISTRY, else found upwards from here)."),
             show_default=False,
         ),
     ] = None,
     debug: Annotated[
-        bool, typer.Option("--debug", help="Show the traceback when calcert itself fails.")
+        bool, typer.Option("--debug", help=N_("Show the traceback when calcert itself fails."))
     ] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            help=N_("Language of messages: pl or en (else $CALCERT_LANG, else the locale)."),
+            show_default=False,
+        ),
+    ] = None,
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+        typer.Option("--version", callback=_version, is_eager=True, help=N_("Print the version.")),
     ] = False,
 ) -> None:
+    if lang is not None and lang not in ("pl", "en"):
+        raise typer.BadParameter(_("use pl or en"), param_hint="--lang")
     _state["registry"] = registry
     _state["debug"] = debug
 
@@ -101,13 +149,16 @@ def guarded(fn: F) -> F:
         try:
             code = fn(*args, **kwargs)
         except CalcertError as exc:
-            prefix = "error: " if exc.exit_code == EXIT_USAGE else "refused, nothing written: "
-            _err(f"calcert: {prefix}{exc.message}")
+            if exc.exit_code == EXIT_USAGE:
+                _err(_("calcert: error: {message}").format(message=translate_text(exc.message)))
+            else:
+                line = _("calcert: refused, nothing written: {message}")
+                _err(line.format(message=translate_text(exc.message)))
             raise typer.Exit(exc.exit_code) from None
         except (typer.Exit, click.exceptions.ClickException, typer.Abort):
             raise
         except KeyboardInterrupt:
-            _err("calcert: interrupted")
+            _err(_("calcert: interrupted"))
             raise typer.Exit(130) from None
         except BrokenPipeError:
             raise typer.Exit(EXIT_FINDINGS) from None
@@ -115,9 +166,11 @@ def guarded(fn: F) -> F:
             if _state.get("debug") or os.environ.get("CALCERT_DEBUG"):
                 traceback.print_exc()
             _err(
-                f"calcert {__version__}: internal error, a bug in calcert (not in your data): "
-                f"{type(exc).__name__}: {exc}; nothing was written. Re-run with --debug for the "
-                "traceback and report it."
+                _(
+                    "calcert {version}: internal error, a bug in calcert (not in your data): "
+                    "{error}; nothing was written. Re-run with --debug for the traceback and "
+                    "report it."
+                ).format(version=__version__, error=f"{type(exc).__name__}: {exc}")
             )
             raise typer.Exit(EXIT_BUG) from None
         raise typer.Exit(code or 0)
@@ -140,7 +193,11 @@ def _as_of(value: str | None) -> date:
 
 def _choice(value: str, option: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
-        raise UsageError(f"{option} {value!r} is not one of: {', '.join(choices)}")
+        raise UsageError(
+            _("{option} {value!r} is not one of: {choices}").format(
+                option=option, value=value, choices=", ".join(choices)
+            )
+        )
     return value
 
 
@@ -156,17 +213,18 @@ def _report_bad_files(register: Any) -> int:
     for parsed in bad:
         first = next((f for f in parsed.findings if f.is_error), None)
         where = f"{parsed.shown}:{first.line}" if first and first.line else parsed.shown
-        reason = first.message if first else "cannot be read"
-        _err(f"calcert: {where}: {reason} (file skipped; see `calcert validate`)")
+        reason = translate_text(first.message) if first else _("cannot be read")
+        line = _("calcert: {where}: {reason} (file skipped; see `calcert validate`)")
+        _err(line.format(where=where, reason=reason))
     return EXIT_USAGE if bad else 0
 
 
 STATUS_CHOICES = ("active", "expired", "withdrawn", "pending", "all")
-FormatOpt = Annotated[str, typer.Option("--format", help="table, json or csv.")]
+FormatOpt = Annotated[str, typer.Option("--format", help=N_("table, json or csv."))]
 AsOfOpt = Annotated[
     str | None,
     typer.Option(
-        "--as-of", help="The day to look from, YYYY-MM-DD (default today).", show_default=False
+        "--as-of", help=N_("The day to look from, YYYY-MM-DD (default today)."), show_default=False
     ),
 ]
 
@@ -174,68 +232,74 @@ AsOfOpt = Annotated[
 # ---- commands ----------------------------------------------------------------------------
 
 
-@app.command()
+@app.command(help=N_("Create an empty register (calcert.toml, institutions/, .gitignore)."))
 @guarded
 def init(
-    directory: Annotated[Path, typer.Argument(help="Where to create the register.")] = Path(
+    directory: Annotated[Path, typer.Argument(help=N_("Where to create the register."))] = Path(
         "registry"
     ),
 ) -> int:
-    """Create an empty register (calcert.toml, institutions/, .gitignore)."""
     from calcert.register import init_register
 
     root = init_register(directory)
-    print(f"Created a register in {root}/ (calcert.toml, institutions/).")
-    print(f"Record the first award with: calcert --registry {root} add ID --name … --city …")
+    print(_("Created a register in {root}/ (calcert.toml, institutions/).").format(root=root))
+    hint = _("Record the first award with: calcert --registry {root} add ID --name … --city …")
+    print(hint.format(root=root))
     return 0
 
 
-@app.command()
+ADD_HELP = N_(
+    "Record one award; creates the institution file when the id is new.\n\n"
+    "The term: --from/--until as given; --term 2014-2017 from --from (or --awarded in 2014) "
+    "for 3 years less a day; otherwise [terms] default_years from --from or --awarded."
+)
+
+
+@app.command(help=ADD_HELP)
 @guarded
 def add(
     ident: Annotated[
         str | None,
         typer.Argument(
             metavar="[ID]",
-            help="Institution id, e.g. mops-mlawa; derived from --name when left out.",
+            help=N_("Institution id, e.g. mops-mlawa; derived from --name when left out."),
             show_default=False,
         ),
     ] = None,
-    name: Annotated[str | None, typer.Option(help="Full name (new institutions).")] = None,
-    city: Annotated[str | None, typer.Option(help="City (new institutions).")] = None,
-    kind: Annotated[str | None, typer.Option(help="MOPS, GOPS, MOPR, PCPR, NGO, …")] = None,
-    voivodeship: Annotated[str | None, typer.Option(help="e.g. mazowieckie.")] = None,
-    website: Annotated[str | None, typer.Option(help="The institution's web site.")] = None,
-    parent: Annotated[str | None, typer.Option(help="Id of the unit this one belongs to.")] = None,
-    awarded: Annotated[str | None, typer.Option(help="Ceremony date, YYYY-MM-DD.")] = None,
+    name: Annotated[str | None, typer.Option(help=N_("Full name (new institutions)."))] = None,
+    city: Annotated[str | None, typer.Option(help=N_("City (new institutions)."))] = None,
+    kind: Annotated[str | None, typer.Option(help=N_("MOPS, GOPS, MOPR, PCPR, NGO, …"))] = None,
+    voivodeship: Annotated[str | None, typer.Option(help=N_("e.g. mazowieckie."))] = None,
+    website: Annotated[str | None, typer.Option(help=N_("The institution's web site."))] = None,
+    parent: Annotated[
+        str | None, typer.Option(help=N_("Id of the unit this one belongs to."))
+    ] = None,
+    awarded: Annotated[str | None, typer.Option(help=N_("Ceremony date, YYYY-MM-DD."))] = None,
     from_: Annotated[
-        str | None, typer.Option("--from", help="First day of the term, YYYY-MM-DD.")
+        str | None, typer.Option("--from", help=N_("First day of the term, YYYY-MM-DD."))
     ] = None,
     until: Annotated[
-        str | None, typer.Option(help="Last day of the term (inclusive), YYYY-MM-DD.")
+        str | None, typer.Option(help=N_("Last day of the term (inclusive), YYYY-MM-DD."))
     ] = None,
     term: Annotated[
-        str | None, typer.Option(help="Term as printed on the certificate, e.g. 2014-2017.")
+        str | None, typer.Option(help=N_("Term as printed on the certificate, e.g. 2014-2017."))
     ] = None,
     by: Annotated[
-        str | None, typer.Option("--by", help="Who handed the certificate over.")
+        str | None, typer.Option("--by", help=N_("Who handed the certificate over."))
     ] = None,
-    event: Annotated[str | None, typer.Option(help="The occasion of the ceremony.")] = None,
-    certificate_no: Annotated[str | None, typer.Option(help="Certificate number.")] = None,
-    source: Annotated[str | None, typer.Option(help="URL where the award is documented.")] = None,
-    notes: Annotated[str | None, typer.Option(help="Free-text notes.")] = None,
+    event: Annotated[str | None, typer.Option(help=N_("The occasion of the ceremony."))] = None,
+    certificate_no: Annotated[str | None, typer.Option(help=N_("Certificate number."))] = None,
+    source: Annotated[
+        str | None, typer.Option(help=N_("URL where the award is documented."))
+    ] = None,
+    notes: Annotated[str | None, typer.Option(help=N_("Free-text notes."))] = None,
     supersede: Annotated[
-        bool, typer.Option(help="End an overlapping earlier award the day before this one.")
+        bool, typer.Option(help=N_("End an overlapping earlier award the day before this one."))
     ] = False,
     dry_run: Annotated[
-        bool, typer.Option(help="Print what would be written; write nothing.")
+        bool, typer.Option(help=N_("Print what would be written; write nothing."))
     ] = False,
 ) -> int:
-    """Record one award; creates the institution file when the id is new.
-
-    The term: --from/--until as given; --term 2014-2017 from --from (or --awarded in 2014)
-    for 3 years less a day; otherwise [terms] default_years from --from or --awarded.
-    """
     from calcert import edits, register
     from calcert.terms import parse_term
 
@@ -260,62 +324,68 @@ def add(
     )
     if request.valid_from and request.valid_until and request.valid_until < request.valid_from:
         raise UsageError(
-            f"--until {request.valid_until} is before --from {request.valid_from}; "
-            "the term's last day comes after its first"
+            _(
+                "--until {until} is before --from {start}; the term's last day comes after "
+                "its first"
+            ).format(until=request.valid_until, start=request.valid_from)
         )
     root = _root()
     reg = register.load(root)
     if sys.stdin.isatty() and (name is None or city is None):
         key = ident if ident is not None else None
         if key is not None and reg.file_for(edits.check_id(key)) is None:
-            request.name = request.name or typer.prompt("Name of the institution")
-            request.city = request.city or typer.prompt("City")
+            request.name = request.name or typer.prompt(_("Name of the institution"))
+            request.city = request.city or typer.prompt(_("City"))
     today = date.today()
     result = edits.add(root, request, today, dry_run=dry_run)
     if dry_run:
-        print(f"# would write {result.path}")
+        print(_("# would write {path}").format(path=result.path))
         sys.stdout.write(result.text)
-        print(f"Would record the {result.summary}")
+        print(_("Would record the {summary}").format(summary=translate_text(result.summary)))
     else:
-        print(f"Recorded the {result.summary}")
+        print(_("Recorded the {summary}").format(summary=translate_text(result.summary)))
     return _report_bad_files(reg)
 
 
-@app.command()
+@app.command(
+    help=N_(
+        "Record the withdrawal of the award that covers --on; from that day it is not current."
+    )
+)
 @guarded
 def withdraw(
-    ident: Annotated[str, typer.Argument(metavar="ID", help="Institution id.")],
-    on: Annotated[str, typer.Option("--on", help="Day of the withdrawal, YYYY-MM-DD.")],
-    reason: Annotated[str | None, typer.Option(help="Why the commission withdrew it.")] = None,
+    ident: Annotated[str, typer.Argument(metavar="ID", help=N_("Institution id."))],
+    on: Annotated[str, typer.Option("--on", help=N_("Day of the withdrawal, YYYY-MM-DD."))],
+    reason: Annotated[str | None, typer.Option(help=N_("Why the commission withdrew it."))] = None,
     dry_run: Annotated[
-        bool, typer.Option(help="Print what would be written; write nothing.")
+        bool, typer.Option(help=N_("Print what would be written; write nothing."))
     ] = False,
 ) -> int:
-    """Record the withdrawal of the award that covers --on; from that day it is not current."""
     from calcert import edits
 
     day = _date(on, "--on")
     assert day is not None
     result = edits.withdraw(_root(), ident, day, reason, date.today(), dry_run=dry_run)
     if dry_run:
-        print(f"# would write {result.path}")
+        print(_("# would write {path}").format(path=result.path))
         sys.stdout.write(result.text)
-        print(f"Would withdraw {result.summary}")
+        print(_("Would withdraw {summary}").format(summary=translate_text(result.summary)))
     else:
-        print(f"Withdrew {result.summary}")
+        print(_("Withdrew {summary}").format(summary=translate_text(result.summary)))
     return 0
 
 
-@app.command("list")
+@app.command(
+    "list", help=N_("List institutions by the status of their certificate (default: active).")
+)
 @guarded
 def list_(
     status: Annotated[
-        str, typer.Option(help="active, expired, withdrawn, pending or all.")
+        str, typer.Option(help=N_("active, expired, withdrawn, pending or all."))
     ] = "active",
     as_of: AsOfOpt = None,
     fmt: FormatOpt = "table",
 ) -> int:
-    """List institutions by the status of their certificate (default: active)."""
     from calcert import queries, register, render
 
     _choice(status, "--status", STATUS_CHOICES)
@@ -327,20 +397,19 @@ def list_(
         rows,
         queries.LIST_COLUMNS,
         fmt,
-        title=f"{status} on {day}",
-        empty=f"no institutions with status {status} on {day}",
+        title=_("{status} on {day}").format(status=_(status), day=day),
+        empty=_("no institutions with status {status} on {day}").format(status=_(status), day=day),
     )
     return _report_bad_files(reg)
 
 
-@app.command()
+@app.command(help=N_("Show one institution and its award history."))
 @guarded
 def show(
-    ident: Annotated[str, typer.Argument(metavar="ID", help="Institution id.")],
+    ident: Annotated[str, typer.Argument(metavar="ID", help=N_("Institution id."))],
     as_of: AsOfOpt = None,
-    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    fmt: Annotated[str, typer.Option("--format", help=N_("table or json."))] = "table",
 ) -> int:
-    """Show one institution and its award history."""
     from calcert import edits, queries, register, render
 
     _choice(fmt, "--format", ("table", "json"))
@@ -352,7 +421,8 @@ def show(
     else:
         for key, value in data.items():
             if key != "awards":
-                print(f"{key}: {value}")
+                shown = _(value) if key == "status" and isinstance(value, str) else value
+                print(f"{_(key)}: {shown}")
         print()
         columns = (
             "number",
@@ -364,23 +434,22 @@ def show(
             "awarded_by",
             "withdrawn_on",
         )
-        render.print_table(data["awards"], columns, title="awards")  # type: ignore[arg-type]
+        render.print_table(data["awards"], columns, title=_("awards"))  # type: ignore[arg-type]
     return _report_bad_files(reg)
 
 
-@app.command()
+@app.command(help=N_("Certificates that end within DURATION and have no renewal recorded."))
 @guarded
 def expiring(
-    within: Annotated[str, typer.Option(help="How far ahead: 90d, 2w, 6m, 1y, 1y6m, P6M, …")],
+    within: Annotated[str, typer.Option(help=N_("How far ahead: 90d, 2w, 6m, 1y, 1y6m, P6M, …"))],
     as_of: AsOfOpt = None,
     fmt: Annotated[
-        str, typer.Option("--format", help="table, json, csv or md (a Markdown table).")
+        str, typer.Option("--format", help=N_("table, json, csv or md (a Markdown table)."))
     ] = "table",
     exit_code: Annotated[
-        bool, typer.Option("--exit-code", help="Exit 1 when anything is listed.")
+        bool, typer.Option("--exit-code", help=N_("Exit 1 when anything is listed."))
     ] = False,
 ) -> int:
-    """Certificates that end within DURATION and have no renewal recorded."""
     from calcert import queries, register, render
     from calcert.terms import parse_duration
 
@@ -394,8 +463,10 @@ def expiring(
         rows,
         queries.EXPIRING_COLUMNS,
         fmt,
-        title=f"expiring within {within} of {day}",
-        empty=f"no certificate ends within {within} of {day} without a renewal",
+        title=_("expiring within {within} of {day}").format(within=within, day=day),
+        empty=_("no certificate ends within {within} of {day} without a renewal").format(
+            within=within, day=day
+        ),
     )
     bad = _report_bad_files(reg)
     if bad:
@@ -403,45 +474,53 @@ def expiring(
     return EXIT_FINDINGS if exit_code and rows else 0
 
 
-@app.command()
+@app.command(help=N_("Check the register: exit 1 on any error (or warning with --strict)."))
 @guarded
 def validate(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="Only these files (cross-file checks still see the register).", show_default=False
+            help=N_("Only these files (cross-file checks still see the register)."),
+            show_default=False,
         ),
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="text, json or github.")] = "text",
-    strict: Annotated[bool, typer.Option(help="Warnings fail too (exit 1).")] = False,
+    fmt: Annotated[str, typer.Option("--format", help=N_("text, json or github."))] = "text",
+    strict: Annotated[bool, typer.Option(help=N_("Warnings fail too (exit 1)."))] = False,
     as_of: AsOfOpt = None,
     select: Annotated[
         str | None,
         typer.Option(
-            help="Only these codes, comma-separated (E012,W006); E or W: all errors or warnings."
+            help=N_(
+                "Only these codes, comma-separated (E012,W006); E or W: all errors or warnings."
+            )
         ),
     ] = None,
-    ignore: Annotated[str | None, typer.Option(help="Skip these codes, comma-separated.")] = None,
+    ignore: Annotated[
+        str | None, typer.Option(help=N_("Skip these codes, comma-separated."))
+    ] = None,
     explain: Annotated[
-        str | None, typer.Option(help="Explain a finding code and exit.", show_default=False)
+        str | None, typer.Option(help=N_("Explain a finding code and exit."), show_default=False)
     ] = None,
 ) -> int:
-    """Check the register: exit 1 on any error (or warning with --strict)."""
     from calcert import validation
     from calcert.findings import CHECKS, render_github, render_json, render_text, summary
 
     if explain is not None:
         check = CHECKS.get(explain.upper())
         if check is None:
-            raise UsageError(f"unknown finding code {explain!r}; codes: {', '.join(CHECKS)}")
+            raise UsageError(
+                _("unknown finding code {code!r}; codes: {codes}").format(
+                    code=explain, codes=", ".join(CHECKS)
+                )
+            )
         import textwrap
 
-        print(f"{check.code} {check.name} ({check.severity})\n")
-        print(textwrap.fill(check.explanation, width=88))
-        skip = (
-            f"Skip it with `calcert validate --ignore {check.code}`, or for the whole register "
-            f'with ignore = ["{check.code}"] under [validate] in calcert.toml.'
-        )
+        print(f"{check.code} {check.name} ({_(check.severity)})\n")
+        print(textwrap.fill(_(check.explanation), width=88))
+        skip = _(
+            "Skip it with `calcert validate --ignore {code}`, or for the whole register "
+            'with ignore = ["{code}"] under [validate] in calcert.toml.'
+        ).format(code=check.code)
         print("\n" + textwrap.fill(skip, width=88))
         return 0
     _choice(fmt, "--format", ("text", "json", "github"))
@@ -462,24 +541,25 @@ def validate(
     return EXIT_FINDINGS if failed else 0
 
 
-@app.command("fmt")
+@app.command("fmt", help=N_("Rewrite institution files in canonical form (no data changes)."))
 @guarded
 def fmt_(
     check: Annotated[
-        bool, typer.Option("--check", help="List files that would change; write nothing.")
+        bool, typer.Option("--check", help=N_("List files that would change; write nothing."))
     ] = False,
 ) -> int:
-    """Rewrite institution files in canonical form (no data changes)."""
     from calcert import edits
 
     result = edits.fmt(_root(), check=check)
     for parsed in result.changed:
-        print(f"{'would reformat' if check else 'reformatted'} {parsed.shown}")
+        done = _("would reformat {path}") if check else _("reformatted {path}")
+        print(done.format(path=parsed.shown))
     for finding in result.skipped:
         where = f"{finding.path}:{finding.line}" if finding.line else finding.path
-        _err(f"calcert: {where}: {finding.message} (not formatted)")
+        line = _("calcert: {where}: {message} (not formatted)")
+        _err(line.format(where=where, message=translate_text(finding.message)))
     if not result.changed and not result.skipped and sys.stderr.isatty():
-        _err(f"{result.files} files already in canonical form")
+        _err(_("{count} files already in canonical form").format(count=result.files))
     if result.skipped or (check and result.changed):
         return EXIT_FINDINGS
     return 0

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from calcert.i18n import N_, _, ngettext, translate_text
+
 Severity = Literal["error", "warning"]
 
 
@@ -30,169 +32,213 @@ CHECKS: dict[str, Check] = {
             "E001",
             "error",
             "unreadable-file",
-            "The file cannot be read as UTF-8 text: wrong encoding (e.g. Windows-1250), NUL "
-            "bytes, too large, not a regular file, a symlink leaving the register, or no "
-            "permission. Re-save it as UTF-8 from your editor, or remove it.",
+            N_(
+                "The file cannot be read as UTF-8 text: wrong encoding (e.g. Windows-1250), NUL "
+                "bytes, too large, not a regular file, a symlink leaving the register, or no "
+                "permission. Re-save it as UTF-8 from your editor, or remove it."
+            ),
         ),
         Check(
             "E002",
             "error",
             "toml-syntax",
-            "The file is not valid TOML (the message gives line and column). Typical causes: "
-            "a missing quote, a key given twice, a date written as 2022-3-9 instead of "
-            "2022-03-09.",
+            N_(
+                "The file is not valid TOML (the message gives line and column). Typical causes: "
+                "a missing quote, a key given twice, a date written as 2022-3-9 instead of "
+                "2022-03-09."
+            ),
         ),
         Check(
             "E003",
             "error",
             "missing-key",
-            "A required key is missing: institutions need id, name, city and at least one "
-            "[[awards]]; each award needs valid_from and valid_until.",
+            N_(
+                "A required key is missing: institutions need id, name, city and at least one "
+                "[[awards]]; each award needs valid_from and valid_until."
+            ),
         ),
         Check(
             "E004",
             "error",
             "unknown-key",
-            "A key that the register format does not know, usually a typo (valid_untill). "
-            "Unknown keys are errors so that typos cannot silently drop data. "
-            "See `calcert schema` for the allowed keys.",
+            N_(
+                "A key that the register format does not know, usually a typo (valid_untill). "
+                "Unknown keys are errors so that typos cannot silently drop data. "
+                "See `calcert schema` for the allowed keys."
+            ),
         ),
         Check(
             "E005",
             "error",
             "wrong-type",
-            "A value has the wrong type. Dates must be TOML local dates without quotes "
-            "(valid_from = 2022-03-29), not strings and not date-times; text values are "
-            "quoted strings.",
+            N_(
+                "A value has the wrong type. Dates must be TOML local dates without quotes "
+                "(valid_from = 2022-03-29), not strings and not date-times; text values are "
+                "quoted strings."
+            ),
         ),
         Check(
             "E006",
             "error",
             "bad-id",
-            "An id is lower-case a-z, digits and single hyphens, at most 64 characters, e.g. "
-            "mops-mlawa. Polish letters are transliterated (ł → l).",
+            N_(
+                "An id is lower-case a-z, digits and single hyphens, at most 64 characters, e.g. "
+                "mops-mlawa. Polish letters are transliterated (ł → l)."
+            ),
         ),
         Check(
             "E007",
             "error",
             "id-not-file-stem",
-            "The id must equal the file name without .toml, so that the file of an "
-            "institution can always be found: rename the file or fix the id.",
+            N_(
+                "The id must equal the file name without .toml, so that the file of an "
+                "institution can always be found: rename the file or fix the id."
+            ),
         ),
         Check(
             "E008",
             "error",
             "duplicate-id",
-            "Two files declare the same id. Keep one institution per id: merge the awards "
-            "into one file.",
+            N_(
+                "Two files declare the same id. Keep one institution per id: merge the awards "
+                "into one file."
+            ),
         ),
         Check(
             "E009",
             "error",
             "bad-voivodeship",
-            "voivodeship must be one of the 16 Polish voivodeships, lower case in Polish, "
-            "e.g. mazowieckie, dolnośląskie, śląskie.",
+            N_(
+                "voivodeship must be one of the 16 Polish voivodeships, lower case in Polish, "
+                "e.g. mazowieckie, dolnośląskie, śląskie."
+            ),
         ),
         Check(
             "E010",
             "error",
             "no-awards",
-            "Every institution in the register holds (or held) at least one certificate: "
-            "add an [[awards]] table with valid_from and valid_until.",
+            N_(
+                "Every institution in the register holds (or held) at least one certificate: "
+                "add an [[awards]] table with valid_from and valid_until."
+            ),
         ),
         Check(
             "E011",
             "error",
             "term-reversed",
-            "valid_until is before valid_from. Both are inclusive dates; a term of "
-            "2022-2026 that started on 2022-03-29 ends on 2026-03-28 or as printed.",
+            N_(
+                "valid_until is before valid_from. Both are inclusive dates; a term of "
+                "2022-2026 that started on 2022-03-29 ends on 2026-03-28 or as printed."
+            ),
         ),
         Check(
             "E012",
             "error",
             "overlapping-awards",
-            "Two awards of one institution cover the same day. A renewal starts the day "
-            "after the previous term ends; when a new certificate replaced an old one early, "
-            "end the old one the day before (`calcert add --supersede` does that).",
+            N_(
+                "Two awards of one institution cover the same day. A renewal starts the day "
+                "after the previous term ends; when a new certificate replaced an old one early, "
+                "end the old one the day before (`calcert add --supersede` does that)."
+            ),
         ),
         Check(
             "E013",
             "error",
             "withdrawal-outside-term",
-            "withdrawn_on must lie within its award's term (valid_from..valid_until).",
+            N_("withdrawn_on must lie within its award's term (valid_from..valid_until)."),
         ),
         Check(
             "E014",
             "error",
             "unknown-parent",
-            "parent must be the id of another institution in the register (the unit this "
-            "one belongs to), not itself, and parents must not form a cycle.",
+            N_(
+                "parent must be the id of another institution in the register (the unit this "
+                "one belongs to), not itself, and parents must not form a cycle."
+            ),
         ),
         Check(
             "E015",
             "error",
             "reason-without-withdrawal",
-            "withdrawal_reason is only meaningful with withdrawn_on: add the date of the "
-            "withdrawal or remove the reason.",
+            N_(
+                "withdrawal_reason is only meaningful with withdrawn_on: add the date of the "
+                "withdrawal or remove the reason."
+            ),
         ),
         Check(
             "E016",
             "error",
             "bad-value",
-            "A value is malformed: an empty name or city, a term that is not two years like "
-            "2014-2017, or a website/source that is not an http(s) address.",
+            N_(
+                "A value is malformed: an empty name or city, a term that is not two years like "
+                "2014-2017, or a website/source that is not an http(s) address."
+            ),
         ),
         Check(
             "W001",
             "warning",
             "term-too-long",
-            "The term is longer than [validate] max_term_years in calcert.toml (5 by "
-            "default). Check valid_until; the association awards 5-year (earlier 3-year) "
-            "certificates.",
+            N_(
+                "The term is longer than [validate] max_term_years in calcert.toml (5 by "
+                "default). Check valid_until; the association awards 5-year (earlier 3-year) "
+                "certificates."
+            ),
         ),
         Check(
             "W002",
             "warning",
             "term-too-short",
-            "The term is shorter than one year, which no certificate has had. Check the "
-            "dates for a typo.",
+            N_(
+                "The term is shorter than one year, which no certificate has had. Check the "
+                "dates for a typo."
+            ),
         ),
         Check(
             "W003",
             "warning",
             "awarded-in-future",
-            "awarded_on is after today (or --as-of): ceremonies are recorded after they "
-            "happen. Check the year.",
+            N_(
+                "awarded_on is after today (or --as-of): ceremonies are recorded after they "
+                "happen. Check the year."
+            ),
         ),
         Check(
             "W004",
             "warning",
             "awarded-far-from-start",
-            "awarded_on is more than 90 days away from valid_from. Usually the term starts "
-            "at the ceremony; check both dates.",
+            N_(
+                "awarded_on is more than 90 days away from valid_from. Usually the term starts "
+                "at the ceremony; check both dates."
+            ),
         ),
         Check(
             "W005",
             "warning",
             "possible-duplicate",
-            "Two ids look like the same institution (same name and city once case, "
-            "diacritics and punctuation are ignored). Merge them, or make the names "
-            "distinguishable (sub-units name their team).",
+            N_(
+                "Two ids look like the same institution (same name and city once case, "
+                "diacritics and punctuation are ignored). Merge them, or make the names "
+                "distinguishable (sub-units name their team)."
+            ),
         ),
         Check(
             "W006",
             "warning",
             "not-canonical",
-            "The file is not in canonical form (key order, award order, quoting, LF line "
-            "endings, no BOM, final newline). Run `calcert fmt` to rewrite it; no data "
-            "changes.",
+            N_(
+                "The file is not in canonical form (key order, award order, quoting, LF line "
+                "endings, no BOM, final newline). Run `calcert fmt` to rewrite it; no data "
+                "changes."
+            ),
         ),
         Check(
             "W007",
             "warning",
             "term-mismatch",
-            'The printed term (term = "2014-2017") does not match the dates: valid_from '
-            "should fall in its first year and valid_until in or just after its last.",
+            N_(
+                'The printed term (term = "2014-2017") does not match the dates: valid_from '
+                "should fall in its first year and valid_until in or just after its last."
+            ),
         ),
     )
 }
@@ -259,7 +305,7 @@ def render_text(findings: list[Finding]) -> str:
     lines = []
     for f in sorted(findings, key=Finding.sort_key):
         where = f"{f.path}:{f.line}" if f.line else f.path
-        lines.append(f"{where}: {f.severity} {f.code} {f.message}")
+        lines.append(f"{where}: {_(f.severity)} {f.code} {translate_text(f.message)}")
     return "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -291,7 +337,8 @@ def summary(findings: list[Finding], files: int) -> str:
     errors = sum(1 for f in findings if f.is_error)
     warnings = len(findings) - errors
 
-    def plural(n: int, word: str) -> str:
-        return f"{n} {word}{'' if n == 1 else 's'}"
-
-    return f"{plural(errors, 'error')}, {plural(warnings, 'warning')} in {plural(files, 'file')}"
+    return _("{errors}, {warnings} in {files}").format(
+        errors=ngettext("{n} error", "{n} errors", errors).format(n=errors),
+        warnings=ngettext("{n} warning", "{n} warnings", warnings).format(n=warnings),
+        files=ngettext("{n} file", "{n} files", files).format(n=files),
+    )

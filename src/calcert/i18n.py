@@ -12,6 +12,7 @@ from __future__ import annotations
 import gettext
 import os
 from importlib import resources
+from typing import Any
 
 DOMAIN = "calcert"
 LANGUAGES = ("en", "pl")
@@ -69,3 +70,131 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Mark ``message`` for extraction; it is translated later, where it is shown."""
     return message
+
+
+class Message(str):
+    """Text in English (what machine formats carry) that can also be shown translated.
+
+    Findings keep their message in English for ``--format json|github`` and CI logs that
+    must not change with the reader's locale, while ``validate``'s text output for people
+    shows ``localized()``. Parameters that are themselves ``Message`` are translated too.
+    """
+
+    template: str
+    params: dict[str, object]
+
+    def __new__(cls, template: str, **params: object) -> Message:
+        english = template.format(**{k: _english(v) for k, v in params.items()})
+        obj = super().__new__(cls, english)
+        obj.template = template
+        obj.params = params
+        return obj
+
+    def localized(self) -> str:
+        translated = _(self.template)
+        values = {k: localize(v) for k, v in self.params.items()}
+        try:
+            return translated.format(**values)
+        except (KeyError, IndexError, ValueError):  # a broken translation must not crash
+            return self.template.format(**values)
+
+    def __reduce__(self):  # pickling (e.g. a parse cache) keeps the template
+        return (_rebuild, (self.template, self.params))
+
+
+def _rebuild(template: str, params: dict[str, object]) -> Message:
+    return Message(template, **params)
+
+
+def _english(value: object) -> object:
+    return str(value) if isinstance(value, Message) else value
+
+
+def localize(value: object) -> object:
+    """``value`` in the current language when it is a ``Message``, else unchanged."""
+    if isinstance(value, Message):
+        return value.localized()
+    return value
+
+
+def translate_text(value: str) -> str:
+    """Translate a message that may be a ``Message`` or a plain (already final) string."""
+    return value.localized() if isinstance(value, Message) else value
+
+
+# Strings of Typer's help screens, so that ``--help`` is Polish through and through.
+FRAMEWORK_STRINGS = (
+    N_("Usage: "),
+    N_("Options"),
+    N_("Arguments"),
+    N_("Commands"),
+    N_("required"),
+    N_("default: {default}"),
+    N_("env var: {var}"),
+    N_("(dynamic)"),
+    N_("Aborted!"),
+    N_("Missing command."),
+    N_("No such command {name!r}."),
+    N_("Show this message and exit."),
+)
+
+
+def translate_command_tree(command: Any) -> None:
+    """Put help texts of a click command tree into the current language, in place.
+
+    Typer builds help from strings given in English (marked with ``N_``); the originals are
+    kept on the objects so that switching language (tests do) translates from English again.
+    """
+    _patch_framework()
+    for obj in _walk(command):
+        for attr in ("help", "short_help"):
+            original = _original(obj, attr)
+            if original:
+                setattr(obj, attr, _(original))
+        if hasattr(obj, "_help_option"):
+            obj._help_option = None  # rebuilt on demand with the translated help text
+
+
+def _original(obj: Any, attr: str) -> str | None:
+    key = f"_calcert_en_{attr}"
+    if not hasattr(obj, key):
+        setattr(obj, key, getattr(obj, attr, None))
+    return getattr(obj, key)
+
+
+def _walk(command: Any):
+    yield command
+    yield from getattr(command, "params", ())
+    for sub in getattr(command, "commands", {}).values():
+        yield from _walk(sub)
+
+
+_patched = False
+
+
+def _patch_framework() -> None:
+    """Route Typer's own help strings through our catalog (once per process)."""
+    global _patched
+    if _patched:
+        return
+    _patched = True
+    import typer.core
+    from typer._click import core as click_core
+    from typer._click import formatting
+
+    typer.core._ = _  # type: ignore[attr-defined]
+    original_write_usage = formatting.HelpFormatter.write_usage
+
+    def write_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+        original_write_usage(self, prog, args, _("Usage: ") if prefix is None else prefix)
+
+    formatting.HelpFormatter.write_usage = write_usage  # type: ignore[method-assign]
+    original_get_help_option = click_core.Command.get_help_option
+
+    def get_help_option(self: Any, ctx: Any) -> Any:
+        option = original_get_help_option(self, ctx)
+        if option is not None:
+            option.help = _("Show this message and exit.")
+        return option
+
+    click_core.Command.get_help_option = get_help_option  # type: ignore[method-assign]

@@ -14,6 +14,8 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
+from calcert.i18n import N_, _
+
 
 def colour_allowed(stream: TextIO | None = None) -> bool:
     """Colour only on a terminal and when ``NO_COLOR`` is unset or empty (no-color.org)."""
@@ -46,6 +48,50 @@ def _natural_width(rows: Sequence[dict[str, object]], columns: Sequence[str]) ->
         longest = max([len(column)] + [len(_cell(r.get(column))) for r in rows])
         total += (min(longest, 18) if column in _WRAPPING else longest) + 3
     return total
+
+
+# Column names and statuses as people read them (json/csv keep the English keys).
+HUMAN_WORDS = (
+    N_("id"),
+    N_("name"),
+    N_("city"),
+    N_("voivodeship"),
+    N_("kind"),
+    N_("status"),
+    N_("valid_from"),
+    N_("valid_until"),
+    N_("certificates"),
+    N_("certs"),
+    N_("days_left"),
+    N_("term"),
+    N_("awarded_on"),
+    N_("awarded_by"),
+    N_("withdrawn_on"),
+    N_("website"),
+    N_("parent"),
+    N_("event"),
+    N_("notes"),
+    N_("source"),
+    N_("certificate_no"),
+    N_("withdrawal_reason"),
+    N_("active"),
+    N_("expired"),
+    N_("withdrawn"),
+    N_("pending"),
+    N_("all"),
+    N_("error"),
+    N_("warning"),
+    N_("awards"),
+)
+
+
+def _header(column: str, *, plain: bool = False) -> str:
+    return _(column if plain else _HEADERS.get(column, column))
+
+
+def _human_cell(row: dict[str, object], column: str) -> str:
+    value = _cell(row.get(column))
+    return _(value) if column == "status" and value else value
 
 
 def _cell(value: object) -> str:
@@ -87,9 +133,10 @@ def to_markdown(rows: Sequence[dict[str, object]], columns: Sequence[str]) -> st
 
 def plain_table(rows: Sequence[dict[str, object]], columns: Sequence[str]) -> str:
     """Aligned columns, no colour, no box drawing: greppable and diff-friendly."""
-    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
-    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
+    cells = [[_human_cell(row, c) for c in columns] for row in rows]
+    headers = [_header(c, plain=True) for c in columns]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
     for r in cells:
         lines.append("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip())
     return "\n".join(lines) + "\n"
@@ -127,7 +174,7 @@ def print_table(
         justify = "right" if column in NUMERIC_COLUMNS else "left"
         wraps = column in _WRAPPING
         table.add_column(
-            _HEADERS.get(column, column),
+            _header(column),
             justify=justify,  # type: ignore[arg-type]
             no_wrap=not wraps,
             min_width=10 if wraps else None,
@@ -138,8 +185,9 @@ def print_table(
     for row in rows:
         cells = []
         for column in columns:
-            value = _cell(row.get(column))
-            style = _STATUS_STYLES.get(value, "") if column == "status" else ""
+            raw = _cell(row.get(column))
+            value = _human_cell(row, column)
+            style = _STATUS_STYLES.get(raw, "") if column == "status" else ""
             cells.append(Text(value, style=style))
         table.add_row(*cells)
     console.print(table)
