@@ -15,9 +15,10 @@ from pathlib import Path
 from calcert import checks
 from calcert.errors import Refused, UsageError
 from calcert.findings import Finding, display_path
+from calcert.i18n import _, ngettext, ordinal, translate_text
 from calcert.model import VOIVODESHIPS, Award, Institution, id_problem
 from calcert.register import Register, load, locked, write_files
-from calcert.terms import PrintedTerm, ordinal, term_dates
+from calcert.terms import PrintedTerm, term_dates
 from calcert.tomlfile import ParsedFile, dumps, parse
 from calcert.translit import slugify
 
@@ -60,7 +61,11 @@ class EditResult:
 def check_id(ident: str, what: str = "id") -> str:
     problem = id_problem(ident)
     if problem:
-        raise UsageError(f"{what} {ident!r} is not valid: {problem}")
+        raise UsageError(
+            _("{what} {ident!r} is not valid: {problem}").format(
+                what=what, ident=ident, problem=translate_text(problem)
+            )
+        )
     return ident
 
 
@@ -69,10 +74,12 @@ def resolve_id(register: Register, request: AddRequest) -> str:
     if request.ident is not None:
         return check_id(request.ident)
     if not request.name or not request.city:
-        raise UsageError("give an ID, or --name and --city to derive one from the name")
+        raise UsageError(_("give an ID, or --name and --city to derive one from the name"))
     ident = slugify(request.name)
     if not ident:
-        raise UsageError(f"cannot derive an id from the name {request.name!r}; give an ID")
+        raise UsageError(
+            _("cannot derive an id from the name {name!r}; give an ID").format(name=request.name)
+        )
     return ident
 
 
@@ -81,7 +88,9 @@ def _clean(value: str | None, option: str) -> str | None:
         return None
     value = value.strip()
     if not value:
-        raise UsageError(f"{option} is empty; give a value or leave the option out")
+        raise UsageError(
+            _("{option} is empty; give a value or leave the option out").format(option=option)
+        )
     return value
 
 
@@ -90,10 +99,12 @@ def _existing(register: Register, ident: str) -> ParsedFile | None:
     if parsed is not None and not parsed.complete:
         first = parsed.findings[0] if parsed.findings else None
         where = f"{parsed.shown}:{first.line}" if first and first.line else parsed.shown
-        reason = first.message if first else "cannot be read"
+        reason = translate_text(first.message) if first else _("cannot be read")
         raise UsageError(
-            f"{where}: {reason}; fix this file before recording awards in it "
-            f"(`calcert validate {parsed.shown}`)"
+            _(
+                "{where}: {reason}; fix this file before recording awards in it "
+                "(`calcert validate {path}`)"
+            ).format(where=where, reason=reason, path=parsed.shown)
         )
     return parsed
 
@@ -110,8 +121,9 @@ def plan_add(register: Register, request: AddRequest, today: date) -> EditResult
         voivodeship = voivodeship.lower()
         if voivodeship not in VOIVODESHIPS:
             raise UsageError(
-                f"--voivodeship {request.voivodeship!r} is not one of the 16: "
-                f"{', '.join(VOIVODESHIPS)}"
+                _("--voivodeship {value!r} is not one of the 16: {choices}").format(
+                    value=request.voivodeship, choices=", ".join(VOIVODESHIPS)
+                )
             )
     parent = check_id(request.parent, "--parent") if request.parent is not None else None
 
@@ -141,8 +153,11 @@ def plan_add(register: Register, request: AddRequest, today: date) -> EditResult
         missing = [opt for opt, v in (("--name", name), ("--city", city)) if v is None]
         if missing:
             raise UsageError(
-                f"{ident!r} is a new institution: {' and '.join(missing)} "
-                f"{'is' if len(missing) == 1 else 'are'} required"
+                ngettext(
+                    "{ident!r} is a new institution: {options} is required",
+                    "{ident!r} is a new institution: {options} are required",
+                    len(missing),
+                ).format(ident=ident, options=_(" and ").join(missing))
             )
         assert name is not None and city is not None
         institution = Institution(
@@ -177,12 +192,16 @@ def plan_add(register: Register, request: AddRequest, today: date) -> EditResult
             elif current != value:
                 if request.ident is None:
                     raise UsageError(
-                        f"the derived id {ident!r} belongs to {old.name!r} ({old.city}); "
-                        "give the new institution an ID of its own"
+                        _(
+                            "the derived id {ident!r} belongs to {name!r} ({city}); "
+                            "give the new institution an ID of its own"
+                        ).format(ident=ident, name=old.name, city=old.city)
                     )
                 raise UsageError(
-                    f"{existing.shown}: {key} is {current!r}, not {value!r}; leave --{key} out "
-                    "or edit the file to change it"
+                    _(
+                        "{path}: {key} is {current!r}, not {value!r}; leave --{key} out "
+                        "or edit the file to change it"
+                    ).format(path=existing.shown, key=key, current=current, value=value)
                 )
         awards = _place(old, new, request.supersede, existing.shown)
         institution = dataclasses.replace(old, awards=awards, **updates)
@@ -192,8 +211,10 @@ def plan_add(register: Register, request: AddRequest, today: date) -> EditResult
     _refuse_new_errors(register, path, text, today)
     position = institution.sorted_awards().index(new) + 1
     where = f"{institution.name}, {institution.city}"
-    term = f" (term {new.term})" if new.term else ""
-    summary = f"{ordinal(position)} certificate of {ident} ({where}): {new.label()}{term}"
+    term = _(" (term {term})").format(term=new.term) if new.term else ""
+    summary = _("{ordinal} certificate of {ident} ({where}): {label}{term}").format(
+        ordinal=ordinal(position), ident=ident, where=where, label=new.label(), term=term
+    )
     return EditResult(institution, path, text, summary, created, changed)
 
 
@@ -206,7 +227,11 @@ def _place(old: Institution, new: Award, supersede: bool, shown: str) -> tuple[A
             result.append(award)
             continue
         if award.valid_from == new.valid_from and award.valid_until == new.valid_until:
-            raise Refused(f"{shown}: the award {new.label()} is already recorded")
+            raise Refused(
+                _("{path}: the award {label} is already recorded").format(
+                    path=shown, label=new.label()
+                )
+            )
         if supersede and award.valid_from < new.valid_from:
             cut = new.valid_from - timedelta(days=1)
             note = (
@@ -217,13 +242,14 @@ def _place(old: Institution, new: Award, supersede: bool, shown: str) -> tuple[A
             result.append(dataclasses.replace(award, valid_until=cut, notes=notes))
             continue
         hint = (
-            "; pass --supersede to end the earlier one the day before the new one starts"
+            _("; pass --supersede to end the earlier one the day before the new one starts")
             if award.valid_from < new.valid_from
-            else "; a new award cannot supersede one that starts on or after it"
+            else _("; a new award cannot supersede one that starts on or after it")
         )
         raise Refused(
-            f"{shown}: the new award {new.label()} overlaps the recorded award "
-            f"{award.label()}{hint}"
+            _("{path}: the new award {new} overlaps the recorded award {old}{hint}").format(
+                path=shown, new=new.label(), old=award.label(), hint=hint
+            )
         )
     result.append(new)
     return tuple(sorted(result, key=lambda a: (a.valid_from, a.valid_until)))
@@ -244,9 +270,9 @@ def _refuse_new_errors(register: Register, path: Path, text: str, today: date) -
     ]
     if new_errors:
         first = new_errors[0]
-        more = f" (and {len(new_errors) - 1} more)" if len(new_errors) > 1 else ""
+        more = _(" (and {n} more)").format(n=len(new_errors) - 1) if len(new_errors) > 1 else ""
         where = f"{first.path}:{first.line}" if first.line else first.path
-        raise Refused(f"{where}: {first.code} {first.message}{more}")
+        raise Refused(f"{where}: {first.code} {translate_text(first.message)}{more}")
 
 
 def _key(finding: Finding) -> tuple[str, str, str]:
@@ -270,17 +296,24 @@ def plan_withdraw(
     parsed = _existing(register, ident)
     if parsed is None or parsed.institution is None:
         raise UsageError(
-            f"unknown institution id {ident!r}; `calcert list --status all` lists them"
+            _("unknown institution id {ident!r}; `calcert list --status all` lists them").format(
+                ident=ident
+            )
         )
     inst = parsed.institution
     target = next((a for a in inst.awards if a.valid_from <= on <= a.valid_until), None)
     if target is None:
         terms = ", ".join(a.label() for a in inst.sorted_awards())
-        raise UsageError(f"no award of {ident} covers {on.isoformat()} (its terms: {terms})")
+        raise UsageError(
+            _("no award of {ident} covers {day} (its terms: {terms})").format(
+                ident=ident, day=on.isoformat(), terms=terms
+            )
+        )
     if target.withdrawn_on is not None:
         raise UsageError(
-            f"the award {target.label()} of {ident} was already withdrawn on "
-            f"{target.withdrawn_on.isoformat()}"
+            _("the award {label} of {ident} was already withdrawn on {day}").format(
+                label=target.label(), ident=ident, day=target.withdrawn_on.isoformat()
+            )
         )
     reason = _clean(reason, "--reason")
     updated = dataclasses.replace(target, withdrawn_on=on, withdrawal_reason=reason)
@@ -288,9 +321,8 @@ def plan_withdraw(
     institution = dataclasses.replace(inst, awards=awards)
     text = dumps(institution)
     _refuse_new_errors(register, parsed.path, text, today)
-    summary = (
-        f"the certificate {target.label()} of {ident} ({inst.name}, {inst.city}) "
-        f"on {on.isoformat()}"
+    summary = _("the certificate {label} of {ident} ({name}, {city}) on {day}").format(
+        label=target.label(), ident=ident, name=inst.name, city=inst.city, day=on.isoformat()
     )
     return EditResult(institution, parsed.path, text, summary)
 

@@ -198,3 +198,11 @@ def _patch_framework() -> None:
         return option
 
     click_core.Command.get_help_option = get_help_option  # type: ignore[method-assign]
+
+
+def ordinal(n: int) -> str:
+    """Which certificate this is: "3rd" in English, "3." in Polish (the written convention)."""
+    if _language == "pl":
+        return f"{n}."
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"

@@ -13,6 +13,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
 
+from calcert.i18n import Message
+
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 ID_MAX = 64
 
@@ -61,11 +63,15 @@ STATUSES: tuple[Status, ...] = ("active", "expired", "withdrawn", "pending")
 def id_problem(value: str) -> str | None:
     """Why ``value`` is not a valid institution id, or None when it is."""
     if not value:
-        return "the id is empty"
+        return Message("the id is empty")
     if len(value) > ID_MAX:
-        return f"the id is {len(value)} characters long (at most {ID_MAX})"
+        return Message(
+            "the id is {length} characters long (at most {limit})", length=len(value), limit=ID_MAX
+        )
     if not ID_RE.match(value):
-        return "an id is lower-case letters a-z, digits and single hyphens, e.g. mops-mlawa"
+        return Message(
+            "an id is lower-case letters a-z, digits and single hyphens, e.g. mops-mlawa"
+        )
     return None
 
 
