@@ -139,6 +139,10 @@ FRAMEWORK_STRINGS = (
 )
 
 
+_OPTION_METAVARS = {"str": "<str>", "text": "<str>", "path": "<path>"}
+METAVARS = (N_("[OPTIONS]"), N_("COMMAND [ARGS]..."), N_("<str>"), N_("<path>"))
+
+
 def translate_command_tree(command: Any) -> None:
     """Put help texts of a click command tree into the current language, in place.
 
@@ -153,6 +157,15 @@ def translate_command_tree(command: Any) -> None:
                 setattr(obj, attr, _(original))
         if hasattr(obj, "_help_option"):
             obj._help_option = None  # rebuilt on demand with the translated help text
+        if hasattr(obj, "options_metavar"):
+            obj.options_metavar = _(_original(obj, "options_metavar") or "[OPTIONS]")
+        if getattr(obj, "subcommand_metavar", None):
+            obj.subcommand_metavar = _(_original(obj, "subcommand_metavar") or "")
+        if getattr(obj, "param_type_name", "") == "option" and not getattr(obj, "is_flag", True):
+            original = _original(obj, "metavar")
+            type_name = getattr(getattr(obj, "type", None), "name", "")
+            default = _OPTION_METAVARS.get(type_name)
+            obj.metavar = original if original or default is None else _(default)
 
 
 def _original(obj: Any, attr: str) -> str | None:
