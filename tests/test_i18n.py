@@ -15,7 +15,7 @@ from calcert.i18n import Message, choose_language, set_language, translate_text
 from conftest import MLAWA, RADOM, REPO
 
 PO = REPO / "src" / "calcert" / "locale" / "pl" / "LC_MESSAGES" / "calcert.po"
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "Message": None}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "Message": None, "PluralMessage": (1, 2)}
 PL = {"LANG": "pl_PL.UTF-8"}
 
 
@@ -90,8 +90,12 @@ def test_language_choice(explicit, env, expected) -> None:
 
 
 def test_messages_keep_english_for_machines_and_translate_for_people() -> None:
-    message = Message("{what} {ident!r} is not valid: {problem}", what="id", ident="X",
-                      problem=Message("the id is empty"))
+    message = Message(
+        "{what} {ident!r} is not valid: {problem}",
+        what="id",
+        ident="X",
+        problem=Message("the id is empty"),
+    )
     set_language("pl")
     assert str(message) == "id 'X' is not valid: the id is empty"
     assert "identyfikator" in translate_text(message)
@@ -213,6 +217,7 @@ def test_polish_readme_keeps_step_with_the_english_one() -> None:
         return re.findall(r"^(?:\$ )?(calcert [a-z]+|python3 -m venv .*)$", text, re.M)
 
     assert commands(polish)[:2] == commands(english)[:2]
+
     def codes(text: str) -> list[str]:
         return re.findall(r"^\| ([EW]0\d\d) \|", text, re.M)
 

@@ -106,6 +106,36 @@ def _rebuild(template: str, params: dict[str, object]) -> Message:
     return Message(template, **params)
 
 
+class PluralMessage(Message):
+    """A ``Message`` whose wording depends on a count (``{n}``): 1 day, 2 dni, 5 dni."""
+
+    plural: str
+    n: int
+
+    def __new__(cls, singular: str, plural: str, n: int, **params: object) -> PluralMessage:
+        obj = super().__new__(cls, singular if n == 1 else plural, n=n, **params)  # type: ignore[arg-type]
+        obj.plural = plural
+        obj.singular = singular
+        obj.n = n
+        return obj  # type: ignore[return-value]
+
+    def localized(self) -> str:
+        translated = ngettext(self.singular, self.plural, self.n)
+        values = {k: localize(v) for k, v in self.params.items()}
+        try:
+            return translated.format(**values)
+        except (KeyError, IndexError, ValueError):
+            return str(self)
+
+    def __reduce__(self):
+        params = {k: v for k, v in self.params.items() if k != "n"}
+        return (_rebuild_plural, (self.singular, self.plural, self.n, params))
+
+
+def _rebuild_plural(singular: str, plural: str, n: int, params: dict[str, object]):
+    return PluralMessage(singular, plural, n, **params)
+
+
 def _english(value: object) -> object:
     return str(value) if isinstance(value, Message) else value
 

@@ -19,6 +19,7 @@ from typing import Any
 import tomli_w
 
 from calcert.findings import Finding
+from calcert.i18n import Message, PluralMessage
 from calcert.model import (
     AWARD_DATE_KEYS,
     AWARD_KEYS,
@@ -148,8 +149,12 @@ def decode_at(raw: bytes) -> tuple[str | None, str | None, int]:
     if len(raw) > MAX_FILE_BYTES:
         return (
             None,
-            f"file is {len(raw):,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for an "
-            "institution file; is it the right file?",
+            Message(
+                "file is {size:,} bytes, over the {limit:,}-byte limit for an institution "
+                "file; is it the right file?",
+                size=len(raw),
+                limit=MAX_FILE_BYTES,
+            ),
             1,
         )
     body = raw[len(BOM) :] if raw.startswith(BOM) else raw
@@ -157,7 +162,7 @@ def decode_at(raw: bytes) -> tuple[str | None, str | None, int]:
         line = body[: max(body.find(b"\x00"), 0)].count(b"\n") + 1
         return (
             None,
-            "file contains NUL bytes (binary, or UTF-16?); save it as UTF-8 text",
+            Message("file contains NUL bytes (binary, or UTF-16?); save it as UTF-8 text"),
             line,
         )
     try:
@@ -166,26 +171,29 @@ def decode_at(raw: bytes) -> tuple[str | None, str | None, int]:
         line = body[: exc.start].count(b"\n") + 1
         return (
             None,
-            f"not UTF-8, looks like {guess_encoding(body)}; re-save the file as UTF-8",
+            Message(
+                "not UTF-8, looks like {encoding}; re-save the file as UTF-8",
+                encoding=guess_encoding(body),
+            ),
             line,
         )
 
 
 def _type_name(value: object) -> str:
     if isinstance(value, bool):
-        return "a boolean"
+        return Message("a boolean")
     if isinstance(value, datetime):
-        return "a date-time"
+        return Message("a date-time")
     if isinstance(value, date):
-        return "a date"
+        return Message("a date")
     if isinstance(value, int | float):
-        return "a number"
+        return Message("a number")
     if isinstance(value, str):
-        return "a string"
+        return Message("a string")
     if isinstance(value, list):
-        return "an array"
+        return Message("an array")
     if isinstance(value, dict):
-        return "a table"
+        return Message("a table")
     return type(value).__name__
 
 
@@ -201,19 +209,22 @@ def parse(path: Path, raw: bytes, shown: str) -> ParsedFile:
         msg = str(exc)
         pos = _POS_RE.search(msg)
         line = int(pos[1]) if pos else None
-        message = _POS_RE.sub("", msg).strip() or "invalid TOML"
+        # tomllib's own wording stays as it is (it is not ours to translate).
+        detail = _POS_RE.sub("", msg).strip() or "invalid TOML"
+        message: str = detail
         if pos:
-            message += f" (column {pos[2]})"
+            message = Message("{detail} (column {column})", detail=detail, column=pos[2])
         elif _EOF_RE.search(msg):
             # Something left open (a string, an array) runs to the end: point at the last line.
             line = max(1, len(text.splitlines()))
-            message = _EOF_RE.sub("", msg).strip() + " (at the end of the file)"
+            detail = _EOF_RE.sub("", msg).strip()
+            message = Message("{detail} (at the end of the file)", detail=detail)
         return ParsedFile(path, shown, None, [Finding(shown, line, "E002", message)], raw)
     except RecursionError:
-        msg = "arrays or tables nested too deeply for a register file"
+        msg = Message("arrays or tables nested too deeply for a register file")
         return ParsedFile(path, shown, None, [Finding(shown, 1, "E002", msg)], raw)
     except ValueError as exc:  # e.g. an integer with thousands of digits
-        msg = f"value cannot be read ({exc})".replace("\n", " ")
+        msg = Message("value cannot be read ({error})", error=str(exc).replace("\n", " "))
         return ParsedFile(path, shown, None, [Finding(shown, 1, "E002", msg)], raw)
     lines = LineIndex.scan(text)
     institution, findings = build(data, path, shown, lines)
@@ -222,7 +233,7 @@ def parse(path: Path, raw: bytes, shown: str) -> ParsedFile:
 
 def _suggest(word: str, choices: tuple[str, ...] | list[str]) -> str:
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return Message(" (did you mean {word!r}?)", word=close[0]) if close else ""
 
 
 def _check_text(
@@ -236,17 +247,31 @@ def _check_text(
 ) -> str | None:
     if not isinstance(value, str):
         findings.append(
-            Finding(shown, line, "E005", f"{key} is {_type_name(value)}; write a quoted string")
+            Finding(
+                shown,
+                line,
+                "E005",
+                Message("{key} is {type}; write a quoted string", key=key, type=_type_name(value)),
+            )
         )
         return None
     if not allow_empty and not value.strip():
-        findings.append(Finding(shown, line, "E016", f"{key} is empty; give the {key}"))
+        findings.append(
+            Finding(shown, line, "E016", Message("{key} is empty; give the {key}", key=key))
+        )
     return value
 
 
 def _check_url(value: str | None, key: str, findings: list[Finding], shown: str, line: int | None):
     if value is not None and not re.match(r"^https?://\S+$", value):
-        findings.append(Finding(shown, line, "E016", f"{key} {value!r} is not an http(s) address"))
+        findings.append(
+            Finding(
+                shown,
+                line,
+                "E016",
+                Message("{key} {value!r} is not an http(s) address", key=key, value=value),
+            )
+        )
 
 
 def build(
@@ -261,15 +286,21 @@ def build(
                     shown,
                     lines.key(key),
                     "E004",
-                    f"unknown key {key!r}{_suggest(key, INSTITUTION_KEYS)}; "
-                    "remove or rename it (see `calcert schema`)",
+                    Message(
+                        "unknown key {key!r}{hint}; remove or rename it (see `calcert schema`)",
+                        key=key,
+                        hint=_suggest(key, INSTITUTION_KEYS),
+                    ),
                 )
             )
     for key in INSTITUTION_REQUIRED:
         if key not in data:
-            what = "at least one [[awards]] table" if key == "awards" else f"key {key!r}"
-            code = "E010" if key == "awards" else "E003"
-            findings.append(Finding(shown, 1, code, f"missing {what}"))
+            if key == "awards":
+                findings.append(
+                    Finding(shown, 1, "E010", Message("missing at least one [[awards]] table"))
+                )
+            else:
+                findings.append(Finding(shown, 1, "E003", Message("missing key {key!r}", key=key)))
     values: dict[str, str | None] = {}
     for key in ("id", "name", "city", "kind", "voivodeship", "website", "parent"):
         if key in data:
@@ -286,7 +317,12 @@ def build(
         problem = id_problem(ident)
         if problem:
             findings.append(
-                Finding(shown, lines.key("id"), "E006", f"bad id {ident!r}: {problem}")
+                Finding(
+                    shown,
+                    lines.key("id"),
+                    "E006",
+                    Message("bad id {ident!r}: {problem}", ident=ident, problem=problem),
+                )
             )
         elif ident != path.stem:
             findings.append(
@@ -294,8 +330,13 @@ def build(
                     shown,
                     lines.key("id"),
                     "E007",
-                    f"id {ident!r} does not match the file name {path.name!r}; "
-                    f"rename the file to {ident}.toml or set id = {path.stem!r}",
+                    Message(
+                        "id {ident!r} does not match the file name {name!r}; "
+                        "rename the file to {ident}.toml or set id = {stem!r}",
+                        ident=ident,
+                        name=path.name,
+                        stem=path.stem,
+                    ),
                 )
             )
     voivodeship = values.get("voivodeship")
@@ -305,9 +346,12 @@ def build(
                 shown,
                 lines.key("voivodeship"),
                 "E009",
-                f"voivodeship {voivodeship!r} is not one of the 16"
-                f"{_suggest(voivodeship.lower(), VOIVODESHIPS)}; "
-                "use lower-case Polish, e.g. 'mazowieckie'",
+                Message(
+                    "voivodeship {value!r} is not one of the 16{hint}; "
+                    "use lower-case Polish, e.g. 'mazowieckie'",
+                    value=voivodeship,
+                    hint=_suggest(voivodeship.lower(), VOIVODESHIPS),
+                ),
             )
         )
     for key in ("website",):
@@ -315,7 +359,12 @@ def build(
     parent = values.get("parent")
     if parent is not None and id_problem(parent):
         findings.append(
-            Finding(shown, lines.key("parent"), "E006", f"parent {parent!r} is not a valid id")
+            Finding(
+                shown,
+                lines.key("parent"),
+                "E006",
+                Message("parent {parent!r} is not a valid id", parent=parent),
+            )
         )
 
     awards: list[Award] = []
@@ -327,12 +376,19 @@ def build(
                     shown,
                     lines.key("awards"),
                     "E005",
-                    "awards must be an array of tables: write each award under [[awards]]",
+                    Message(
+                        "awards must be an array of tables: write each award under [[awards]]"
+                    ),
                 )
             )
         elif not raw_awards:
             findings.append(
-                Finding(shown, lines.key("awards"), "E010", "awards is empty; add an [[awards]]")
+                Finding(
+                    shown,
+                    lines.key("awards"),
+                    "E010",
+                    Message("awards is empty; add an [[awards]]"),
+                )
             )
         else:
             for i, raw_award in enumerate(raw_awards):
@@ -370,14 +426,22 @@ def _build_award(
                     shown,
                     lines.award_key(i, key),
                     "E004",
-                    f"unknown key {key!r} in award #{i + 1}{_suggest(key, AWARD_KEYS)}; "
-                    "remove or rename it",
+                    Message(
+                        "unknown key {key!r} in award #{n}{hint}; remove or rename it",
+                        key=key,
+                        n=i + 1,
+                        hint=_suggest(key, AWARD_KEYS),
+                    ),
                 )
             )
             ok = False
     for key in AWARD_REQUIRED:
         if key not in raw:
-            findings.append(Finding(shown, header, "E003", f"award #{i + 1} has no {key}"))
+            findings.append(
+                Finding(
+                    shown, header, "E003", Message("award #{n} has no {key}", n=i + 1, key=key)
+                )
+            )
             ok = False
     fields: dict[str, Any] = {}
     for key in AWARD_KEYS:
@@ -389,13 +453,27 @@ def _build_award(
             if isinstance(value, date) and not isinstance(value, datetime):
                 fields[key] = value
                 continue
-            hint = f"write {key} = YYYY-MM-DD without quotes, e.g. {key} = 2022-03-29"
+            hint = Message(
+                "write {key} = YYYY-MM-DD without quotes, e.g. {key} = 2022-03-29", key=key
+            )
             if isinstance(value, str) and re.match(r"^\d{4}-\d{2}-\d{2}$", value):
-                hint = f"remove the quotes: {key} = {value}"
+                hint = Message("remove the quotes: {key} = {value}", key=key, value=value)
             elif isinstance(value, datetime):
-                hint = f"drop the time: {key} = {value.date().isoformat()}"
+                hint = Message(
+                    "drop the time: {key} = {value}", key=key, value=value.date().isoformat()
+                )
             findings.append(
-                Finding(shown, line, "E005", f"{key} is {_type_name(value)}, not a date; {hint}")
+                Finding(
+                    shown,
+                    line,
+                    "E005",
+                    Message(
+                        "{key} is {type}, not a date; {hint}",
+                        key=key,
+                        type=_type_name(value),
+                        hint=hint,
+                    ),
+                )
             )
             ok = False
         else:
@@ -413,7 +491,7 @@ def _build_award(
                     shown,
                     lines.award_key(i, "term"),
                     "E016",
-                    f'term {term!r} is not a span of years like "2014-2017"',
+                    Message('term {term!r} is not a span of years like "2014-2017"', term=term),
                 )
             )
     _check_url(fields.get("source"), "source", findings, shown, lines.award_key(i, "source"))
@@ -423,7 +501,7 @@ def _build_award(
                 shown,
                 lines.award_key(i, "withdrawal_reason"),
                 "E015",
-                f"award #{i + 1} has a withdrawal_reason but no withdrawn_on",
+                Message("award #{n} has a withdrawal_reason but no withdrawn_on", n=i + 1),
             )
         )
     if not ok:
@@ -435,8 +513,12 @@ def _build_award(
                 shown,
                 lines.award_key(i, "valid_until"),
                 "E011",
-                f"award #{i + 1}: valid_until {award.valid_until} is before valid_from "
-                f"{award.valid_from}",
+                Message(
+                    "award #{n}: valid_until {until} is before valid_from {start}",
+                    n=i + 1,
+                    until=award.valid_until,
+                    start=award.valid_from,
+                ),
             )
         )
     elif award.withdrawn_on is not None and not (
@@ -447,8 +529,12 @@ def _build_award(
                 shown,
                 lines.award_key(i, "withdrawn_on"),
                 "E013",
-                f"award #{i + 1}: withdrawn_on {award.withdrawn_on} is outside its term "
-                f"{award.label()}",
+                Message(
+                    "award #{n}: withdrawn_on {day} is outside its term {label}",
+                    n=i + 1,
+                    day=award.withdrawn_on,
+                    label=award.label(),
+                ),
             )
         )
     return award
@@ -471,10 +557,15 @@ def _award_pair_checks(awards: list[Award], shown: str) -> list[Finding]:
                 # One finding at each award's [[awards]] header, each naming the other term
                 # (no line numbers in the text: `add` compares messages before and after).
                 for award, other in ((first, second), (second, first)):
-                    message = (
-                        f"award {award.label()} overlaps award {other.label()} by "
-                        f"{days} day{'s' if days != 1 else ''}; end the earlier one the day "
-                        f"before {second.valid_from} (or `calcert add --supersede`)"
+                    message = PluralMessage(
+                        "award {award} overlaps award {other} by {n} day; end the earlier one "
+                        "the day before {start} (or `calcert add --supersede`)",
+                        "award {award} overlaps award {other} by {n} days; end the earlier one "
+                        "the day before {start} (or `calcert add --supersede`)",
+                        days,
+                        award=award.label(),
+                        other=other.label(),
+                        start=second.valid_from,
                     )
                     findings.append(Finding(shown, award.line, "E012", message))
     return findings
