@@ -113,7 +113,7 @@ def test_plain_text_off_a_terminal(make_register, cli):
     assert lines[0] == "4 institutions, 5 awards, 3 active on 2025-04-01"
     assert lines[1:8] == [
         "",
-        "Awards per year (4 first recorded, 1 renewals)",
+        "Awards per year (4 first recorded, 1 renewal)",
         "  2011     1  ####################",
         "  2014     1  ####################",
         "  2021     1  ####################",
@@ -131,7 +131,7 @@ def test_rich_charts_on_a_terminal(make_register):
     buffer = io.StringIO()
     st.print_rich(data, buffer, colour=False)
     out = buffer.getvalue()
-    assert "Awards per year (4 first recorded, 1 renewals)" in out
+    assert "Awards per year (4 first recorded, 1 renewal)" in out
     assert "█" * 40 in out
 
 
@@ -146,3 +146,29 @@ def test_empty_register(make_register, cli):
     out = stats(cli, make_register()).stdout
     assert out.splitlines()[0] == "0 institutions, 0 awards, 0 active on 2025-04-01"
     assert "  (none)" in out
+
+
+class _Marked:
+    """A stand-in catalog that marks every translated string with « »."""
+
+    def gettext(self, message: str) -> str:
+        return f"«{message}»"
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return f"«{singular if n == 1 else plural}»"
+
+
+def test_json_and_csv_do_not_change_with_the_language(make_register, cli, monkeypatch):
+    from calcert import i18n
+
+    root = small(make_register)
+    english = [stats(cli, root, "--format", f).stdout for f in ("json", "csv")]
+
+    def marked(language: str) -> None:
+        i18n._current, i18n._language = _Marked(), language
+
+    monkeypatch.setattr(i18n, "set_language", marked)
+    assert [stats(cli, root, "--format", f).stdout for f in ("json", "csv")] == english
+    text = stats(cli, root).stdout
+    assert text.splitlines()[0] == "««4 institutions», «5 awards», «3 active» on 2025-04-01»"
+    assert "  «(not given)»     1  " in text  # the label people read; json keeps the key

@@ -16,6 +16,7 @@ import typer
 
 from calcert.cli import AsOfOpt, _as_of, _choice, _err, _report_bad_files, _root, app, guarded
 from calcert.errors import EXIT_USAGE, UsageError
+from calcert.i18n import N_, _, ngettext
 
 PROGRESS_MIN_ROWS = 200  # smaller imports finish before a progress bar would draw
 
@@ -35,25 +36,43 @@ def _emit(data: bytes, output: Path | None) -> None:
 
     target = output.expanduser()
     if target.is_dir():
-        raise UsageError(f"-o {output}: is a directory; give a file name, e.g. -o register.csv")
+        raise UsageError(
+            _("-o {output}: is a directory; give a file name, e.g. -o register.csv").format(
+                output=output
+            )
+        )
     if not target.parent.is_dir():
-        raise UsageError(f"-o {output}: the directory {target.parent} does not exist")
+        raise UsageError(
+            _("-o {output}: the directory {directory} does not exist").format(
+                output=output, directory=target.parent
+            )
+        )
     atomic_write(target, data)
 
 
-@app.command()
+EXPORT_HELP = N_(
+    "Export every award with its institution's fields: one row (or event) per award.\n\n"
+    "csv has exactly the columns `calcert import` reads; json the same keys plus status; "
+    "md is a table for a README or a CI job summary; ics an all-day event on the last day of "
+    "each current certificate with reminders before it; html a self-contained public page."
+)
+
+
+@app.command(help=EXPORT_HELP)
 @guarded
 def export(
-    fmt: Annotated[str, typer.Option("--format", help="csv, json, md, ics or html.")] = "csv",
+    fmt: Annotated[str, typer.Option("--format", help=N_("csv, json, md, ics or html."))] = "csv",
     output: Annotated[
         Path | None,
-        typer.Option("-o", "--output", help="Write to FILE (atomically); default stdout."),
+        typer.Option("-o", "--output", help=N_("Write to FILE (atomically); default stdout.")),
     ] = None,
     status: Annotated[
         str | None,
         typer.Option(
-            help="Only awards with this status on --as-of: active, expired, withdrawn, pending, "
-            "current (active or pending, not withdrawn) or all. Default: all; ics: current.",
+            help=N_(
+                "Only awards with this status on --as-of: active, expired, withdrawn, pending, "
+                "current (active or pending, not withdrawn) or all. Default: all; ics: current."
+            ),
             show_default=False,
         ),
     ] = None,
@@ -61,18 +80,14 @@ def export(
     remind: Annotated[
         list[str] | None,
         typer.Option(
-            help="ics: reminder before the end day (repeat or comma-separate: 6m,1m; none "
-            "for no reminders). Default: [export] reminders in calcert.toml, else 6m and 1m.",
+            help=N_(
+                "ics: reminder before the end day (repeat or comma-separate: 6m,1m; none "
+                "for no reminders). Default: [export] reminders in calcert.toml, else 6m and 1m."
+            ),
             show_default=False,
         ),
     ] = None,
 ) -> int:
-    """Export every award with its institution's fields: one row (or event) per award.
-
-    csv has exactly the columns `calcert import` reads; json the same keys plus status;
-    md is a table for a README or a CI job summary; ics an all-day event on the last day of
-    each current certificate with reminders before it; html a self-contained public page.
-    """
     from calcert import export as ex
     from calcert import register
 
@@ -85,7 +100,7 @@ def export(
         from calcert.ics import parse_reminders
 
         if remind is not None and fmt != "ics":
-            raise UsageError("--remind applies to --format ics only")
+            raise UsageError(_("--remind applies to --format ics only"))
         reminders = parse_reminders(remind) if remind is not None else None
     reg = register.load(_root())
     selected = ex.rows(reg, status or ex.DEFAULT_STATUS[fmt], day)
@@ -109,22 +124,26 @@ def export(
     return _report_bad_files(reg)
 
 
-@app.command("import")
+IMPORT_HELP = N_(
+    "Record awards from a CSV file: all of them, or none when any row is refused.\n\n"
+    "The header names the columns of `export --format csv` (id, name, city, valid_from and "
+    "valid_until required); comma or semicolon separated; UTF-8 with or without BOM; dates "
+    "YYYY-MM-DD (or DD.MM.YYYY). A row whose id, valid_from and valid_until are already "
+    "recorded is skipped. Exit 2 when the file cannot be read as such a CSV, 1 when a row "
+    "is refused (a bad value, a name that disagrees with the register, an overlap)."
+)
+
+
+@app.command("import", help=IMPORT_HELP)
 @guarded
 def import_(
     file: Annotated[
-        Path, typer.Argument(metavar="FILE", help="CSV as `export --format csv` writes it.")
+        Path, typer.Argument(metavar="FILE", help=N_("CSV as `export --format csv` writes it."))
     ],
-    dry_run: Annotated[bool, typer.Option(help="Print what would change; write nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option(help=N_("Print what would change; write nothing."))
+    ] = False,
 ) -> int:
-    """Record awards from a CSV file: all of them, or none when any row is refused.
-
-    The header names the columns of `export --format csv` (id, name, city, valid_from and
-    valid_until required); comma or semicolon separated; UTF-8 with or without BOM; dates
-    YYYY-MM-DD (or DD.MM.YYYY). A row whose id, valid_from and valid_until are already
-    recorded is skipped. Exit 2 when the file cannot be read as such a CSV, 1 when a row
-    is refused (a bad value, a name that disagrees with the register, an overlap).
-    """
     from calcert import importer
 
     root = _root()
@@ -136,38 +155,60 @@ def import_(
         else:
             plan = importer.import_csv(root, source, today, dry_run=dry_run)
     except importer.ImportProblems as exc:
-        prefix = "calcert: error: " if exc.exit_code == EXIT_USAGE else "calcert: "
         for message in exc.messages:
-            _err(prefix + message)
-        _err("calcert: nothing was imported")
+            if exc.exit_code == EXIT_USAGE:
+                _err(_("calcert: error: {message}").format(message=message))
+            else:
+                _err(f"calcert: {message}")
+        _err(_("calcert: nothing was imported"))
         return exc.exit_code
+    verbs = {"add": _("add"), "skip": _("skip")}
+    width = max(len(v) for v in verbs.values())
     for action in plan.actions:
-        what = "add " if action.what == "add" else "skip"
-        new = " (new institution)" if action.what == "add" and action.ident in plan.created else ""
+        what = verbs.get(action.what, action.what).ljust(width)
+        new = (
+            _(" (new institution)")
+            if action.what == "add" and action.ident in plan.created
+            else ""
+        )
         note = f": {action.note}" if action.note else ""
         print(
             f"{plan.source}:{action.line}: {what} {action.ident} {action.award.label()}{new}{note}"
         )
     for ident, keys in plan.filled.items():
-        print(f"{ident}: {'would fill' if dry_run else 'filled'} in {', '.join(keys)}")
-    added = _count(len(plan.added), "award")
-    skipped = _count(len(plan.skipped), "row")
-    created = f" ({_count(len(plan.created), 'new institution')})" if plan.created else ""
-    files = _count(len(plan.contents), "file")
-    if dry_run:
-        print(
-            f"Would import {added}{created} into {files}, skip {skipped}; "
-            "nothing written (dry run)."
-        )
-    else:
-        print(f"Imported {added}{created} into {files}; skipped {skipped}.")
+        line = _("{id}: would fill in {keys}") if dry_run else _("{id}: filled in {keys}")
+        print(line.format(id=ident, keys=", ".join(keys)))
+    print(_import_summary(plan, dry_run))
     from calcert import register
 
     return _report_bad_files(register.load(root))
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+def _import_summary(plan, dry_run: bool) -> str:
+    """The last line of ``import``: counts, each with its noun in the right plural form."""
+    n_added, n_created = len(plan.added), len(plan.created)
+    n_files, n_skipped = len(plan.contents), len(plan.skipped)
+    created = ""
+    if n_created:
+        created = ngettext(" ({n} new institution)", " ({n} new institutions)", n_created).format(
+            n=n_created
+        )
+    if dry_run:
+        added = ngettext("Would import {n} award", "Would import {n} awards", n_added)
+        files = ngettext("into {n} file", "into {n} files", n_files)
+        skipped = ngettext("skip {n} row", "skip {n} rows", n_skipped)
+        line = _("{added}{created} {files}, {skipped}; nothing written (dry run).")
+    else:
+        added = ngettext("Imported {n} award", "Imported {n} awards", n_added)
+        files = ngettext("into {n} file", "into {n} files", n_files)
+        skipped = ngettext("skipped {n} row", "skipped {n} rows", n_skipped)
+        line = _("{added}{created} {files}; {skipped}.")
+    return line.format(
+        added=added.format(n=n_added),
+        created=created,
+        files=files.format(n=n_files),
+        skipped=skipped.format(n=n_skipped),
+    )
 
 
 def _import_with_progress(root: Path, source, today: date, dry_run: bool):
@@ -179,7 +220,9 @@ def _import_with_progress(root: Path, source, today: date, dry_run: bool):
 
     console = Console(file=sys.stderr, no_color=not colour_allowed(sys.stderr))
     with Progress(console=console, transient=True) as progress:
-        task = progress.add_task(f"importing {source.shown}", total=len(source.rows))
+        task = progress.add_task(
+            _("importing {file}").format(file=source.shown), total=len(source.rows)
+        )
 
         def tick() -> None:
             progress.advance(task)
@@ -188,13 +231,14 @@ def _import_with_progress(root: Path, source, today: date, dry_run: bool):
     return plan
 
 
-@app.command()
+@app.command(
+    help=N_("Awards per year, active certificates per voivodeship and kind, renewals, expiring.")
+)
 @guarded
 def stats(
-    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+    fmt: Annotated[str, typer.Option("--format", help=N_("table, json or csv."))] = "table",
     as_of: AsOfOpt = None,
 ) -> int:
-    """Awards per year, active certificates per voivodeship and kind, renewals, expiring."""
     from calcert import register, render
     from calcert import stats as st
 

@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
+from calcert.i18n import _
 from calcert.model import AWARD_KEYS, Award, Institution
 from calcert.register import Register
 
@@ -115,9 +116,9 @@ def to_markdown(selected: list[Row], title: str | None = None) -> str:
     if title:
         lines += [f"### {_md_cell(title)}", ""]
     if not selected:
-        return "\n".join([*lines, "_No awards._", ""])
+        return "\n".join([*lines, "_" + _("No awards.") + "_", ""])
     lines.append("| " + " | ".join(MD_COLUMNS) + " |")
-    lines.append("|" + "|".join("---" for _ in MD_COLUMNS) + "|")
+    lines.append("|" + "|".join("---" for _column in MD_COLUMNS) + "|")
     for row in selected:
         values = row.values()
         lines.append("| " + " | ".join(_md_cell(values[c]) for c in MD_COLUMNS) + " |")

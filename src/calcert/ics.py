@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from calcert import __version__
 from calcert.errors import UsageError
 from calcert.export import Row
+from calcert.i18n import _
 from calcert.model import Institution
 from calcert.terms import Duration, parse_duration
 
@@ -62,7 +63,11 @@ def _trigger(end: date, before: Duration) -> str:
     try:
         day = end - before.delta()
     except (OverflowError, ValueError):
-        raise UsageError(f"reminder {before.text!r} before {end} is beyond the calendar") from None
+        raise UsageError(
+            _("reminder {reminder!r} before {end} is beyond the calendar").format(
+                reminder=before.text, end=end
+            )
+        ) from None
     offset = datetime.combine(day, time(ALARM_HOUR)) - datetime.combine(end, time())
     sign = "-" if offset < timedelta(0) else ""
     offset = abs(offset)

@@ -30,6 +30,7 @@ from calcert import checks
 from calcert.errors import EXIT_FINDINGS, CalcertError, UsageError
 from calcert.export import CSV_COLUMNS, INSTITUTION_COLUMNS
 from calcert.findings import Finding, display_path
+from calcert.i18n import _, ngettext, translate_text
 from calcert.model import AWARD_DATE_KEYS, AWARD_KEYS, VOIVODESHIPS, Award, Institution, id_problem
 from calcert.register import INSTITUTIONS_DIR, Register, load, locked
 from calcert.tomlfile import BOM, dumps, guess_encoding, parse
@@ -45,7 +46,8 @@ class ImportProblems(CalcertError):
     """Every problem found (one line each); the import wrote nothing."""
 
     def __init__(self, messages: list[str], exit_code: int) -> None:
-        more = f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""
+        n = len(messages) - 1
+        more = ngettext(" (and {n} more)", " (and {n} more)", n).format(n=n) if n else ""
         super().__init__(messages[0] + more, exit_code)
         self.messages = messages
 
@@ -99,11 +101,15 @@ def read_csv(path: Path) -> CsvFile:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise UsageError(f"{shown}: cannot be read ({exc.strerror})") from None
+        raise UsageError(
+            _("{file}: cannot be read ({reason})").format(file=shown, reason=exc.strerror)
+        ) from None
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise UsageError(
-            f"{shown}:1: the file is UTF-16 text; save it as CSV in UTF-8 "
-            '(in Excel: "CSV UTF-8 (Comma delimited)")'
+            _(
+                "{file}:1: the file is UTF-16 text; save it as CSV in UTF-8 "
+                '(in Excel: "CSV UTF-8 (Comma delimited)")'
+            ).format(file=shown)
         )
     body = raw[len(BOM) :] if raw.startswith(BOM) else raw
     try:
@@ -111,17 +117,25 @@ def read_csv(path: Path) -> CsvFile:
     except UnicodeDecodeError as exc:
         line = body[: exc.start].count(b"\n") + 1
         raise UsageError(
-            f"{shown}:{line}: not UTF-8, looks like {guess_encoding(body)}; save the file as "
-            'CSV in UTF-8 (in Excel: "CSV UTF-8 (Comma delimited)") and import again'
+            _(
+                "{file}:{line}: not UTF-8, looks like {encoding}; save the file as "
+                'CSV in UTF-8 (in Excel: "CSV UTF-8 (Comma delimited)") and import again'
+            ).format(file=shown, line=line, encoding=guess_encoding(body))
         ) from None
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        raise UsageError(f"{shown}:{line}: the file contains NUL bytes; is it really CSV text?")
+        raise UsageError(
+            _("{file}:{line}: the file contains NUL bytes; is it really CSV text?").format(
+                file=shown, line=line
+            )
+        )
     header_line = text.split("\n", 1)[0]
     if not header_line.strip():
         raise UsageError(
-            f"{shown}:1: no header row; the first line names the columns, e.g. "
-            f"{','.join(REQUIRED)} (see `calcert export --format csv`)"
+            _(
+                "{file}:1: no header row; the first line names the columns, e.g. "
+                "{columns} (see `calcert export --format csv`)"
+            ).format(file=shown, columns=",".join(REQUIRED))
         )
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
@@ -133,7 +147,9 @@ def read_csv(path: Path) -> CsvFile:
             start = reader.line_num + 1
     except csv.Error as exc:
         raise UsageError(
-            f"{shown}:{start}: not valid CSV ({exc}); check the quotes in this row"
+            _("{file}:{line}: not valid CSV ({error}); check the quotes in this row").format(
+                file=shown, line=start, error=exc
+            )
         ) from None
     columns = [c.strip() for c in records[0][1]]
     _check_header(shown, columns)
@@ -142,9 +158,15 @@ def read_csv(path: Path) -> CsvFile:
         if not any(cell.strip() for cell in record):
             continue  # blank lines at the end of a spreadsheet export
         if len(record) > len(columns) and any(c.strip() for c in record[len(columns) :]):
+            cells = ngettext("{n} cell", "{n} cells", len(record)).format(n=len(record))
             raise UsageError(
-                f"{shown}:{line}: {len(record)} cells but the header has {len(columns)} "
-                f"columns; is a value with a {delimiter!r} missing its quotes?"
+                ngettext(
+                    "{file}:{line}: {cells} but the header has {n} column; "
+                    "is a value with a {delimiter!r} missing its quotes?",
+                    "{file}:{line}: {cells} but the header has {n} columns; "
+                    "is a value with a {delimiter!r} missing its quotes?",
+                    len(columns),
+                ).format(file=shown, line=line, cells=cells, n=len(columns), delimiter=delimiter)
             )
         values = {
             column: cell.strip()
@@ -159,22 +181,33 @@ def _check_header(shown: str, columns: list[str]) -> None:
     seen: set[str] = set()
     for column in columns:
         if not column:
-            raise UsageError(f"{shown}:1: a column has no name in the header row")
+            raise UsageError(
+                _("{file}:1: a column has no name in the header row").format(file=shown)
+            )
         if column not in CSV_COLUMNS:
             close = difflib.get_close_matches(column.lower(), CSV_COLUMNS, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = _(" (did you mean {close!r}?)").format(close=close[0]) if close else ""
             raise UsageError(
-                f"{shown}:1: unknown column {column!r}{hint}; the columns are those of "
-                f"`calcert export --format csv`: {', '.join(CSV_COLUMNS)}"
+                _(
+                    "{file}:1: unknown column {column!r}{hint}; the columns are those of "
+                    "`calcert export --format csv`: {columns}"
+                ).format(file=shown, column=column, hint=hint, columns=", ".join(CSV_COLUMNS))
             )
         if column in seen:
-            raise UsageError(f"{shown}:1: column {column!r} appears twice in the header")
+            raise UsageError(
+                _("{file}:1: column {column!r} appears twice in the header").format(
+                    file=shown, column=column
+                )
+            )
         seen.add(column)
     missing = [c for c in REQUIRED if c not in seen]
     if missing:
         raise UsageError(
-            f"{shown}:1: the header lacks the required column{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(missing)}"
+            ngettext(
+                "{file}:1: the header lacks the required column {columns}",
+                "{file}:1: the header lacks the required columns {columns}",
+                len(missing),
+            ).format(file=shown, columns=", ".join(missing))
         )
 
 
@@ -206,7 +239,9 @@ def _row_award(row: CsvRow, where: str, problems: list[str]) -> Award | None:
             day = parse_cell_date(value)
             if day is None:
                 problems.append(
-                    f"{where}: {key} {value!r} is not a date; use YYYY-MM-DD, e.g. 2022-03-29"
+                    _(
+                        "{where}: {key} {value!r} is not a date; use YYYY-MM-DD, e.g. 2022-03-29"
+                    ).format(where=where, key=key, value=value)
                 )
                 ok = False
                 continue
@@ -230,24 +265,36 @@ def plan_import(
         empty = [c for c in REQUIRED if c not in row.values]
         if empty:
             problems.append(
-                f"{where}: {', '.join(empty)} {'is' if len(empty) == 1 else 'are'} empty; "
-                f"every row needs {', '.join(REQUIRED)}"
+                ngettext(
+                    "{where}: {columns} is empty; every row needs {required}",
+                    "{where}: {columns} are empty; every row needs {required}",
+                    len(empty),
+                ).format(where=where, columns=", ".join(empty), required=", ".join(REQUIRED))
             )
             continue
         ident = row.values["id"]
         problem = id_problem(ident)
         if problem:
-            problems.append(f"{where}: id {ident!r} is not valid: {problem}")
+            problems.append(
+                _("{where}: id {id!r} is not valid: {problem}").format(
+                    where=where, id=ident, problem=translate_text(problem)
+                )
+            )
             continue
         voivodeship = row.values.get("voivodeship")
         if voivodeship is not None:
             row.values["voivodeship"] = voivodeship = voivodeship.lower()
             if voivodeship not in VOIVODESHIPS:
                 close = difflib.get_close_matches(voivodeship, VOIVODESHIPS, n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ", e.g. 'mazowieckie'"
+                if close:
+                    hint = _("; did you mean {close!r}?").format(close=close[0])
+                else:
+                    hint = _(", e.g. 'mazowieckie'")
                 problems.append(
-                    f"{where}: voivodeship {voivodeship!r} is not one of the 16 (lower-case "
-                    f"Polish names){hint}"
+                    _(
+                        "{where}: voivodeship {value!r} is not one of the 16 (lower-case "
+                        "Polish names){hint}"
+                    ).format(where=where, value=voivodeship, hint=hint)
                 )
                 continue
         award = _row_award(row, where, problems)
@@ -278,15 +325,25 @@ def _plan_institution(
 ) -> Institution | None:
     identity: dict[str, tuple[str, int]] = {}
     bad = False
-    for row, _ in items:
+    for row, _award in items:
         for key in IDENTITY:
             value = row.values.get(key)
             if value is None:
                 continue
             if key in identity and identity[key][0] != value:
                 problems.append(
-                    f"{shown}:{row.line}: {key} {value!r} of {ident} differs from "
-                    f"{identity[key][0]!r} in line {identity[key][1]}; make the rows agree"
+                    _(
+                        "{file}:{line}: {key} {value!r} of {id} differs from "
+                        "{other!r} in line {other_line}; make the rows agree"
+                    ).format(
+                        file=shown,
+                        line=row.line,
+                        key=key,
+                        value=value,
+                        id=ident,
+                        other=identity[key][0],
+                        other_line=identity[key][1],
+                    )
                 )
                 bad = True
             identity.setdefault(key, (value, row.line))
@@ -295,21 +352,35 @@ def _plan_institution(
     if parsed is not None:
         if not parsed.complete or parsed.institution is None:
             first = parsed.findings[0] if parsed.findings else None
-            reason = first.message if first else "cannot be read"
+            reason = translate_text(first.message) if first else _("cannot be read")
             problems.append(
-                f"{shown}:{items[0][0].line}: {ident} is in {parsed.shown}, which cannot be "
-                f"read ({reason}); fix that file first (`calcert validate {parsed.shown}`)"
+                _(
+                    "{file}:{line}: {id} is in {path}, which cannot be "
+                    "read ({reason}); fix that file first (`calcert validate {path}`)"
+                ).format(
+                    file=shown, line=items[0][0].line, id=ident, path=parsed.shown, reason=reason
+                )
             )
             return None
         old = parsed.institution
-        for row, _ in items:
+        for row, _award in items:
             for key in IDENTITY:
                 value = row.values.get(key)
                 current = getattr(old, key)
                 if value is not None and current is not None and value != current:
                     problems.append(
-                        f"{shown}:{row.line}: {key} {value!r} does not match {current!r} "
-                        f"recorded for {ident} in {parsed.shown}; fix the row or the register"
+                        _(
+                            "{file}:{line}: {key} {value!r} does not match {current!r} "
+                            "recorded for {id} in {path}; fix the row or the register"
+                        ).format(
+                            file=shown,
+                            line=row.line,
+                            key=key,
+                            value=value,
+                            current=current,
+                            id=ident,
+                            path=parsed.shown,
+                        )
                     )
                     bad = True
     if bad:
@@ -322,13 +393,19 @@ def _plan_institution(
     for row, award in items:
         key = (award.valid_from, award.valid_until)
         if key in recorded:
-            note = "already recorded"
+            note = _("already recorded")
             if recorded[key] != award:
-                note += " (other columns differ; the register is kept as it is)"
+                note = _("already recorded (other columns differ; the register is kept as it is)")
             plan.actions.append(Action(row.line, ident, award, "skip", note))
         elif key in in_file:
             plan.actions.append(
-                Action(row.line, ident, award, "skip", f"same term as line {in_file[key]}")
+                Action(
+                    row.line,
+                    ident,
+                    award,
+                    "skip",
+                    _("same term as line {line}").format(line=in_file[key]),
+                )
             )
         else:
             in_file[key] = row.line
@@ -397,7 +474,12 @@ def _refuse_new_errors(
         where = f"{shown}:{line}" if line else shown
         inside = f"{finding.path}:{finding.line}" if finding.line else finding.path
         messages.append(
-            f"{where}: refused, nothing written: {inside}: {finding.code} {finding.message}"
+            _("{where}: refused, nothing written: {inside}: {code} {message}").format(
+                where=where,
+                inside=inside,
+                code=finding.code,
+                message=translate_text(finding.message),
+            )
         )
     raise ImportProblems(messages, EXIT_FINDINGS)
 
@@ -441,11 +523,13 @@ def write_all(root: Path, contents: dict[Path, str], tick: Tick | None = None) -
                 os.fsync(handle.fileno())
             os.chmod(tmp, 0o644)
     except OSError as exc:
-        for tmp, _ in staged:
+        for tmp, _path in staged:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
         raise UsageError(
-            f"{display_path(directory)}: cannot write ({exc.strerror}); nothing was imported"
+            _("{directory}: cannot write ({reason}); nothing was imported").format(
+                directory=display_path(directory), reason=exc.strerror
+            )
         ) from None
     for tmp, path in staged:
         os.replace(tmp, path)

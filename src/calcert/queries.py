@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from calcert.errors import UsageError
+from calcert.i18n import _, translate_text
 from calcert.model import Award, Institution
 from calcert.register import Register
 from calcert.terms import Duration
@@ -70,11 +71,20 @@ def show(register: Register, ident: str, as_of: date) -> dict[str, object]:
     parsed = register.file_for(ident)
     if parsed is None:
         raise UsageError(
-            f"unknown institution id {ident!r}; `calcert list --status all` lists them"
+            _("unknown institution id {id!r}; `calcert list --status all` lists them").format(
+                id=ident
+            )
         )
     if not parsed.complete or parsed.institution is None:
-        first = parsed.findings[0].message if parsed.findings else "cannot be read"
-        raise UsageError(f"{parsed.shown}: {first}; fix the file (`calcert validate`)")
+        if parsed.findings:
+            first = translate_text(parsed.findings[0].message)
+        else:
+            first = _("cannot be read")
+        raise UsageError(
+            _("{file}: {reason}; fix the file (`calcert validate`)").format(
+                file=parsed.shown, reason=first
+            )
+        )
     inst = parsed.institution
     out: dict[str, object] = {}
     for key, value in inst.to_dict().items():

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
+from calcert.i18n import N_, _, ngettext
 from calcert.model import Institution
 from calcert.queries import expiring_rows, readable
 from calcert.register import Register
 from calcert.terms import Duration
 
-NONE_LABEL = "(not given)"
+NONE_LABEL = N_("(not given)")  # stays English in json and csv; translated where shown
 HORIZONS = (Duration(months=6, text="6m"), Duration(months=12, text="12m"))
 CSV_COLUMNS = ("section", "key", "value")
 
@@ -83,43 +84,68 @@ def to_rows(data: dict[str, object]) -> list[dict[str, object]]:
     return out
 
 
+def _label(value: object) -> str:
+    """A voivodeship or kind as shown to people: ``(not given)`` in their language."""
+    return _(NONE_LABEL) if value == NONE_LABEL else str(value)
+
+
 def sections(data: dict[str, object]) -> list[tuple[str, list[tuple[str, int]]]]:
-    """Titled lists of (label, count) for charts."""
+    """Titled lists of (label, count) for charts, in the current language."""
     years = data["awards_per_year"]
+    first, renewals, active = data["first_awards"], data["renewals"], data["active"]
+    per_year = _("Awards per year ({first}, {renewals})").format(
+        first=ngettext("{n} first recorded", "{n} first recorded", first).format(n=first),  # type: ignore[arg-type]
+        renewals=ngettext("{n} renewal", "{n} renewals", renewals).format(n=renewals),  # type: ignore[arg-type]
+    )
     return [
         (
-            f"Awards per year ({data['first_awards']} first recorded, "
-            f"{data['renewals']} renewals)",
+            per_year,
             [(str(y["year"]), y["total"]) for y in years],  # type: ignore[attr-defined]
         ),
         (
-            f"Active certificates on {data['as_of']} by voivodeship ({data['active']} in all)",
-            [(i["voivodeship"], i["active"]) for i in data["active_per_voivodeship"]],  # type: ignore[attr-defined]
+            _("Active certificates on {as_of} by voivodeship ({n} in all)").format(
+                as_of=data["as_of"], n=active
+            ),
+            [(_label(i["voivodeship"]), i["active"]) for i in data["active_per_voivodeship"]],  # type: ignore[attr-defined]
         ),
         (
-            "Active certificates by kind",
-            [(i["kind"], i["active"]) for i in data["active_per_kind"]],  # type: ignore[attr-defined]
+            _("Active certificates by kind"),
+            [(_label(i["kind"]), i["active"]) for i in data["active_per_kind"]],  # type: ignore[attr-defined]
         ),
         (
-            "Expiring without a renewal recorded",
-            [(f"within {i['within']}", i["count"]) for i in data["expiring"]],  # type: ignore[attr-defined]
+            _("Expiring without a renewal recorded"),
+            [
+                (_("within {duration}").format(duration=i["within"]), i["count"])
+                for i in data["expiring"]  # type: ignore[attr-defined]
+            ],
         ),
     ]
+
+
+def headline(data: dict[str, object], number: str = "{n}") -> str:
+    """``4 institutions, 5 awards, 3 active on 2025-04-01``; ``number`` wraps each count."""
+
+    def count(singular: str, plural: str, n: object) -> str:
+        return ngettext(singular, plural, n).format(n=number.format(n=n))  # type: ignore[arg-type]
+
+    return _("{institutions}, {awards}, {active} on {as_of}").format(
+        institutions=count("{n} institution", "{n} institutions", data["institutions"]),
+        awards=count("{n} award", "{n} awards", data["awards"]),
+        active=count("{n} active", "{n} active", data["active"]),
+        as_of=data["as_of"],
+    )
 
 
 def plain_text(data: dict[str, object], width: int = 40) -> str:
     """Charts of ``#`` for logs and pipes (no colour, no box drawing)."""
-    out = [
-        f"{data['institutions']} institutions, {data['awards']} awards, "
-        f"{data['active']} active on {data['as_of']}"
-    ]
+    out = [headline(data)]
     for title, items in sections(data):
         out += ["", title]
         if not items:
-            out.append("  (none)")
+            out.append("  " + _("(none)"))
             continue
-        label_w = max(len(label) for label, _ in items)
-        top = max(count for _, count in items) or 1
+        label_w = max(len(label) for label, _count in items)
+        top = max(count for _label, count in items) or 1
         for label, count in items:
             bar = "#" * round(count / top * width) if count else ""
             out.append(f"  {label.ljust(label_w)}  {count:>4}  {bar}".rstrip())
@@ -132,20 +158,17 @@ def print_rich(data: dict[str, object], stream, colour: bool) -> None:
     from rich.text import Text
 
     console = Console(file=stream, no_color=not colour, highlight=False)
-    console.print(
-        f"[bold]{data['institutions']}[/] institutions, [bold]{data['awards']}[/] awards, "
-        f"[bold]{data['active']}[/] active on {data['as_of']}"
-    )
+    console.print(headline(data, "[bold]{n}[/]"))
     for title, items in sections(data):
         table = Table(show_header=False, box=None)
         table.add_column("label")
         table.add_column("count", justify="right")
         table.add_column("bar")
-        top = max((c for _, c in items), default=0) or 1
+        top = max((c for _label, c in items), default=0) or 1
         for label, count in items:
             table.add_row(label, str(count), Text("█" * round(count / top * 40), style="cyan"))
         if not items:
-            table.add_row("(none)", "", "")
+            table.add_row(_("(none)"), "", "")
         console.print()
         console.print(Text(title, style="bold"))
         console.print(table)

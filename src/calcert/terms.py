@@ -15,25 +15,33 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 
 from calcert.errors import UsageError
+from calcert.i18n import N_, _
 
 _DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _SHORT_RE = re.compile(r"^(?:(\d{1,6})y)?(?:(\d{1,6})m)?(?:(\d{1,6})w)?(?:(\d{1,7})d)?$")
 _ISO_RE = re.compile(r"^P(?:(\d{1,6})Y)?(?:(\d{1,6})M)?(?:(\d{1,6})W)?(?:(\d{1,7})D)?$")
 _TERM_RE = re.compile(r"^(\d{4})\s*[-–—]\s*(\d{4})$")
 
-DURATION_FORMS = "90d, 2w, 6m, 1y, 1y6m or ISO 8601 P6M, P1Y2M10D, P2W"
+DURATION_FORMS = N_("90d, 2w, 6m, 1y, 1y6m or ISO 8601 P6M, P1Y2M10D, P2W")
 
 
 def parse_date(text: str, option: str = "date") -> date:
     """Parse a strict ISO calendar date (YYYY-MM-DD) given on the command line."""
     match = _DATE_RE.match(text.strip())
     if not match:
-        raise UsageError(f"{option}: {text!r} is not a date; use YYYY-MM-DD, e.g. 2022-03-29")
+        raise UsageError(
+            _("{option}: {text!r} is not a date; use YYYY-MM-DD, e.g. 2022-03-29").format(
+                option=option, text=text
+            )
+        )
     try:
         return date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError as exc:
         raise UsageError(
-            f"{option}: {text!r} is not a calendar date ({exc}); use YYYY-MM-DD, e.g. 2022-03-29"
+            _(
+                "{option}: {text!r} is not a calendar date ({error}); use YYYY-MM-DD, "
+                "e.g. 2022-03-29"
+            ).format(option=option, text=text, error=exc)
         ) from None
 
 
@@ -58,8 +66,10 @@ class Duration:
             result = start + self.delta()
         except (OverflowError, ValueError):
             raise UsageError(
-                f"duration {self.text!r} from {start.isoformat()} goes beyond the calendar "
-                f"(year 9999); use a shorter one, e.g. {DURATION_FORMS}"
+                _(
+                    "duration {duration!r} from {start} goes beyond the calendar "
+                    "(year 9999); use a shorter one, e.g. {forms}"
+                ).format(duration=self.text, start=start.isoformat(), forms=_(DURATION_FORMS))
             ) from None
         return result
 
@@ -72,7 +82,11 @@ def parse_duration(text: str) -> Duration:
         if match and raw not in ("", "P") and any(g is not None for g in match.groups()):
             y, m, w, d = (int(g) if g else 0 for g in match.groups())
             return Duration(y, m, w, d, raw)
-    raise UsageError(f"duration {text!r} is not understood; use one of {DURATION_FORMS}")
+    raise UsageError(
+        _("duration {duration!r} is not understood; use one of {forms}").format(
+            duration=text, forms=_(DURATION_FORMS)
+        )
+    )
 
 
 def add_years_minus_day(start: date, years: int) -> date:
@@ -81,7 +95,9 @@ def add_years_minus_day(start: date, years: int) -> date:
         return start + relativedelta(years=years) - timedelta(days=1)
     except (OverflowError, ValueError):
         raise UsageError(
-            f"a {years}-year term from {start.isoformat()} ends beyond the calendar"
+            _("a {years}-year term from {start} ends beyond the calendar").format(
+                years=years, start=start.isoformat()
+            )
         ) from None
 
 
@@ -100,12 +116,16 @@ def parse_term(text: str) -> PrintedTerm:
     match = _TERM_RE.match(text.strip())
     if not match:
         raise UsageError(
-            f"--term: {text!r} is not a term; give the years printed on the certificate, "
-            "e.g. 2014-2017"
+            _(
+                "--term: {text!r} is not a term; give the years printed on the certificate, "
+                "e.g. 2014-2017"
+            ).format(text=text)
         )
     first, last = int(match[1]), int(match[2])
     if first < 1 or last < first:
-        raise UsageError(f"--term: {text!r} ends before it starts; e.g. 2014-2017")
+        raise UsageError(
+            _("--term: {text!r} ends before it starts; e.g. 2014-2017").format(text=text)
+        )
     return PrintedTerm(first, last)
 
 
@@ -129,7 +149,7 @@ def term_dates(
                 start = date(term.first, 1, 1)
             else:
                 raise UsageError(
-                    "--until needs a start: give --from (or --awarded), e.g. --from 2022-03-29"
+                    _("--until needs a start: give --from (or --awarded), e.g. --from 2022-03-29")
                 )
         end = valid_until
     elif term is not None:
@@ -140,14 +160,18 @@ def term_dates(
     else:
         if start is None:
             raise UsageError(
-                "no start date: give --from or --awarded (and --until or --term), "
-                "e.g. --awarded 2022-03-29 --term 2022-2026"
+                _(
+                    "no start date: give --from or --awarded (and --until or --term), "
+                    "e.g. --awarded 2022-03-29 --term 2022-2026"
+                )
             )
         end = add_years_minus_day(start, default_years)
     if end < start:
         raise UsageError(
-            f"the term would end ({end.isoformat()}) before it starts ({start.isoformat()}); "
-            "check --from/--until/--term"
+            _(
+                "the term would end ({end}) before it starts ({start}); "
+                "check --from/--until/--term"
+            ).format(end=end.isoformat(), start=start.isoformat())
         )
     return start, end
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from calcert import checks
 from calcert.errors import UsageError
 from calcert.findings import CHECKS, Finding, code_matches, display_path, unknown_codes
+from calcert.i18n import _, ngettext
 from calcert.register import load
 
 
@@ -29,12 +30,19 @@ def parse_codes(text: str | None, option: str) -> frozenset[str] | None:
         return None
     codes = frozenset(c.strip().upper() for c in text.split(",") if c.strip())
     if not codes:
-        raise UsageError(f"{option}: no codes given; e.g. {option} E012,W006")
+        raise UsageError(
+            _("{option}: no codes given; e.g. {option} E012,W006").format(option=option)
+        )
     unknown = unknown_codes(codes)
     if unknown:
         raise UsageError(
-            f"{option}: unknown code{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; "
-            f"known: {', '.join(CHECKS)} (or E / W for all errors / warnings)"
+            ngettext(
+                "{option}: unknown code {codes}; "
+                "known: {known} (or E / W for all errors / warnings)",
+                "{option}: unknown codes {codes}; "
+                "known: {known} (or E / W for all errors / warnings)",
+                len(unknown),
+            ).format(option=option, codes=", ".join(unknown), known=", ".join(CHECKS))
         )
     return codes
 
@@ -61,11 +69,13 @@ def validate(
         for given in paths:
             normal = _normal(given)
             if not given.exists() and not given.is_symlink():
-                raise UsageError(f"{given}: no such file")
+                raise UsageError(_("{path}: no such file").format(path=given))
             if normal not in known:
                 raise UsageError(
-                    f"{given}: not an institution file of the register at "
-                    f"{display_path(root)} (expected institutions/<id>.toml)"
+                    _(
+                        "{path}: not an institution file of the register at "
+                        "{root} (expected institutions/<id>.toml)"
+                    ).format(path=given, root=display_path(root))
                 )
             wanted.add(normal)
     # Every check runs on the whole register, so cross-file findings (duplicate ids,
