@@ -16,6 +16,7 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 
 from calcert.findings import Finding
+from calcert.i18n import Message, PluralMessage
 from calcert.register import Register
 from calcert.tomlfile import dumps
 
@@ -43,8 +44,12 @@ def check_term_lengths(register: Register, today: date) -> list[Finding]:
                         parsed.shown,
                         _key_line(parsed, award, "valid_until"),
                         "W001",
-                        f"term {award.label()} is longer than {max_years} years "
-                        "([validate] max_term_years); check valid_until",
+                        Message(
+                            "term {label} is longer than {years} years "
+                            "([validate] max_term_years); check valid_until",
+                            label=award.label(),
+                            years=max_years,
+                        ),
                     )
                 )
             elif too_short:
@@ -54,8 +59,12 @@ def check_term_lengths(register: Register, today: date) -> list[Finding]:
                         parsed.shown,
                         _key_line(parsed, award, "valid_until"),
                         "W002",
-                        f"term {award.label()} is only {days} days long (under a year); "
-                        "check the dates",
+                        PluralMessage(
+                            "term {label} is only {n} day long (under a year); check the dates",
+                            "term {label} is only {n} days long (under a year); check the dates",
+                            days,
+                            label=award.label(),
+                        ),
                     )
                 )
     return out
@@ -77,8 +86,11 @@ def check_awarded_on(register: Register, today: date) -> list[Finding]:
                         parsed.shown,
                         line,
                         "W003",
-                        f"awarded_on {award.awarded_on} is in the future (today is {today}); "
-                        "check the year",
+                        Message(
+                            "awarded_on {day} is in the future (today is {today}); check the year",
+                            day=award.awarded_on,
+                            today=today,
+                        ),
                     )
                 )
             gap = abs((award.awarded_on - award.valid_from).days)
@@ -88,8 +100,13 @@ def check_awarded_on(register: Register, today: date) -> list[Finding]:
                         parsed.shown,
                         line,
                         "W004",
-                        f"awarded_on {award.awarded_on} is {gap} days from valid_from "
-                        f"{award.valid_from} (more than 90); check both dates",
+                        Message(
+                            "awarded_on {day} is {n} days from valid_from {start} (more than 90); "
+                            "check both dates",
+                            day=award.awarded_on,
+                            n=gap,
+                            start=award.valid_from,
+                        ),
                     )
                 )
     return out
@@ -113,7 +130,11 @@ def check_term_matches(register: Register, today: date) -> list[Finding]:
                         parsed.shown,
                         _key_line(parsed, award, "term"),
                         "W007",
-                        f"term {award.term!r} does not match the dates {award.label()}",
+                        Message(
+                            "term {term!r} does not match the dates {label}",
+                            term=award.term,
+                            label=award.label(),
+                        ),
                     )
                 )
     return out
@@ -143,7 +164,12 @@ def check_duplicates(register: Register, today: date) -> list[Finding]:
             for parsed in group:
                 line = parsed.lines.key("id") if parsed.lines else None
                 out.append(
-                    Finding(parsed.shown, line, "E008", f"id {ident!r} is declared by {names}")
+                    Finding(
+                        parsed.shown,
+                        line,
+                        "E008",
+                        Message("id {ident!r} is declared by {names}", ident=ident, names=names),
+                    )
                 )
     for group in by_name.values():
         ids = sorted({p.institution.id for p in group})
@@ -156,9 +182,12 @@ def check_duplicates(register: Register, today: date) -> list[Finding]:
                         parsed.shown,
                         line,
                         "W005",
-                        f"{parsed.institution.id!r} looks like the same institution as "
-                        f"{', '.join(repr(o) for o in others)} (same name and city); merge "
-                        "them or tell them apart in the name",
+                        Message(
+                            "{ident!r} looks like the same institution as {others} (same name "
+                            "and city); merge them or tell them apart in the name",
+                            ident=parsed.institution.id,
+                            others=", ".join(repr(o) for o in others),
+                        ),
                     )
                 )
     return out
@@ -176,15 +205,20 @@ def check_parents(register: Register, today: date) -> list[Finding]:
         line = parsed.lines.key("parent") if parsed.lines else None
         shown[inst.id] = (parsed.shown, line)
         if inst.parent == inst.id:
-            out.append(Finding(parsed.shown, line, "E014", "parent names the institution itself"))
+            out.append(
+                Finding(parsed.shown, line, "E014", Message("parent names the institution itself"))
+            )
         elif inst.parent not in known:
             out.append(
                 Finding(
                     parsed.shown,
                     line,
                     "E014",
-                    f"parent {inst.parent!r} is not an institution in the register; "
-                    "add it first or fix the id",
+                    Message(
+                        "parent {parent!r} is not an institution in the register; "
+                        "add it first or fix the id",
+                        parent=inst.parent,
+                    ),
                 )
             )
         else:
@@ -204,7 +238,12 @@ def check_parents(register: Register, today: date) -> list[Finding]:
                 path, line = shown[member]
                 loop = [*cycle[i:], *cycle[:i], member]
                 out.append(
-                    Finding(path, line, "E014", f"parents form a cycle: {' → '.join(loop)}")
+                    Finding(
+                        path,
+                        line,
+                        "E014",
+                        Message("parents form a cycle: {cycle}", cycle=" → ".join(loop)),
+                    )
                 )
     return out
 
@@ -215,15 +254,19 @@ def check_canonical(register: Register, today: date) -> list[Finding]:
         if parsed.institution is None or parsed.has_errors or parsed.is_canonical():
             continue
         raw = parsed.raw or b""
-        why = "not in canonical form"
+        why = Message("not in canonical form")
         if raw.startswith(b"\xef\xbb\xbf"):
-            why = "starts with a UTF-8 BOM"
+            why = Message("starts with a UTF-8 BOM")
         elif b"\r\n" in raw:
-            why = "has CRLF line endings"
+            why = Message("has CRLF line endings")
         elif not raw.endswith(b"\n"):
-            why = "does not end with a newline"
+            why = Message("does not end with a newline")
         line = first_difference(raw, dumps(parsed.institution).encode("utf-8"))
-        out.append(Finding(parsed.shown, line, "W006", f"{why}; run `calcert fmt` to fix it"))
+        out.append(
+            Finding(
+                parsed.shown, line, "W006", Message("{why}; run `calcert fmt` to fix it", why=why)
+            )
+        )
     return out
 
 
