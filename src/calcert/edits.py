@@ -270,7 +270,8 @@ def _refuse_new_errors(register: Register, path: Path, text: str, today: date) -
     ]
     if new_errors:
         first = new_errors[0]
-        more = _(" (and {n} more)").format(n=len(new_errors) - 1) if len(new_errors) > 1 else ""
+        n = len(new_errors) - 1
+        more = ngettext(" (and {n} more)", " (and {n} more)", n).format(n=n) if n else ""
         where = f"{first.path}:{first.line}" if first.line else first.path
         raise Refused(f"{where}: {first.code} {translate_text(first.message)}{more}")
 

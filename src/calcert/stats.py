@@ -125,13 +125,16 @@ def sections(data: dict[str, object]) -> list[tuple[str, list[tuple[str, int]]]]
 def headline(data: dict[str, object], number: str = "{n}") -> str:
     """``4 institutions, 5 awards, 3 active on 2025-04-01``; ``number`` wraps each count."""
 
-    def count(singular: str, plural: str, n: object) -> str:
-        return ngettext(singular, plural, n).format(n=number.format(n=n))  # type: ignore[arg-type]
+    def shown(n: object) -> str:
+        return number.format(n=n)
 
+    institutions, awards, active = data["institutions"], data["awards"], data["active"]
     return _("{institutions}, {awards}, {active} on {as_of}").format(
-        institutions=count("{n} institution", "{n} institutions", data["institutions"]),
-        awards=count("{n} award", "{n} awards", data["awards"]),
-        active=count("{n} active", "{n} active", data["active"]),
+        institutions=ngettext("{n} institution", "{n} institutions", institutions).format(  # type: ignore[arg-type]
+            n=shown(institutions)
+        ),
+        awards=ngettext("{n} award", "{n} awards", awards).format(n=shown(awards)),  # type: ignore[arg-type]
+        active=ngettext("{n} active", "{n} active", active).format(n=shown(active)),  # type: ignore[arg-type]
         as_of=data["as_of"],
     )
 
