@@ -8,6 +8,7 @@ traceback).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -47,6 +48,9 @@ class CalcertGroup(typer.core.TyperGroup):
         except typer.Abort:
             _err(_("calcert: aborted, nothing written"))
             sys.exit(EXIT_FINDINGS)
+        except Exception as exc:  # raised outside a guarded command: still a bug
+            _bug(exc)
+            sys.exit(EXIT_BUG)
         sys.exit(rv if isinstance(rv, int) else 0)
 
 
@@ -141,6 +145,20 @@ def _main(
     _state["debug"] = debug
 
 
+def _bug(exc: BaseException) -> None:
+    """One line for a failure of calcert itself; the traceback only on request."""
+    if _state.get("debug") or os.environ.get("CALCERT_DEBUG"):
+        traceback.print_exception(exc)
+    detail = " ".join(str(exc).split())[:200]
+    _err(
+        _(
+            "calcert {version}: internal error, a bug in calcert (not in your data): "
+            "{error}; nothing was written. Re-run with --debug for the traceback and "
+            "report it."
+        ).format(version=__version__, error=f"{type(exc).__name__}: {detail}")
+    )
+
+
 def guarded(fn: F) -> F:
     """Map library errors and bugs to one line and the documented exit code."""
 
@@ -163,15 +181,7 @@ def guarded(fn: F) -> F:
         except BrokenPipeError:
             raise typer.Exit(EXIT_FINDINGS) from None
         except Exception as exc:
-            if _state.get("debug") or os.environ.get("CALCERT_DEBUG"):
-                traceback.print_exc()
-            _err(
-                _(
-                    "calcert {version}: internal error, a bug in calcert (not in your data): "
-                    "{error}; nothing was written. Re-run with --debug for the traceback and "
-                    "report it."
-                ).format(version=__version__, error=f"{type(exc).__name__}: {exc}")
-            )
+            _bug(exc)
             raise typer.Exit(EXIT_BUG) from None
         raise typer.Exit(code or 0)
 
@@ -567,6 +577,11 @@ def fmt_(
 
 def main() -> None:
     """Console-script entry point."""
+    for stream in (sys.stdout, sys.stderr):
+        # A name the terminal's encoding cannot show (or an undecodable file name) is
+        # printed escaped rather than failing half-way through the output.
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     app()
 
 

@@ -91,6 +91,15 @@ def _clean(value: str | None, option: str) -> str | None:
         raise UsageError(
             _("{option} is empty; give a value or leave the option out").format(option=option)
         )
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes in argv arrive as lone surrogates
+        raise UsageError(
+            _(
+                "{option} {value} is not valid text (bytes that are not UTF-8); "
+                "check the terminal's encoding, the register stores UTF-8"
+            ).format(option=option, value=repr(value))
+        ) from None
     return value
 
 
