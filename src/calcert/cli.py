@@ -116,7 +116,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def _main(
     registry: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--registry",
             help=N_("Register directory (else $CALCERT_REGISTRY, else found upwards from here)."),
@@ -141,6 +141,10 @@ def _main(
 ) -> None:
     if lang is not None and lang not in ("pl", "en"):
         raise typer.BadParameter(_("use pl or en"), param_hint="--lang")
+    if registry is not None and not registry.strip():
+        raise typer.BadParameter(
+            _("is empty; give the register directory"), param_hint="--registry"
+        )
     _state["registry"] = registry
     _state["debug"] = debug
 

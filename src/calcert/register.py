@@ -279,7 +279,13 @@ def locked(root: Path) -> Iterator[None]:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see old or new bytes, never a mix."""
+    """Write ``data`` to ``path`` so that readers see old or new bytes, never a mix.
+
+    A symlink (the reader only follows those that stay inside the register) is written
+    through: its target gets the new bytes and the link stays a link.
+    """
+    if path.is_symlink():
+        path = path.resolve()
     directory = path.parent
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)

@@ -17,10 +17,10 @@ from dateutil.relativedelta import relativedelta
 from calcert.errors import UsageError
 from calcert.i18n import N_, _
 
-_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_SHORT_RE = re.compile(r"^(?:(\d{1,6})y)?(?:(\d{1,6})m)?(?:(\d{1,6})w)?(?:(\d{1,7})d)?$")
-_ISO_RE = re.compile(r"^P(?:(\d{1,6})Y)?(?:(\d{1,6})M)?(?:(\d{1,6})W)?(?:(\d{1,7})D)?$")
-_TERM_RE = re.compile(r"^(\d{4})\s*[-–—]\s*(\d{4})$")
+_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
+_SHORT_RE = re.compile(r"(?a)^(?:(\d{1,6})y)?(?:(\d{1,6})m)?(?:(\d{1,6})w)?(?:(\d{1,7})d)?$")
+_ISO_RE = re.compile(r"(?a)^P(?:(\d{1,6})Y)?(?:(\d{1,6})M)?(?:(\d{1,6})W)?(?:(\d{1,7})D)?$")
+_TERM_RE = re.compile(r"^(\d{4})\s*[-–—]\s*(\d{4})$", re.ASCII)
 
 DURATION_FORMS = N_("90d, 2w, 6m, 1y, 1y6m or ISO 8601 P6M, P1Y2M10D, P2W")
 
@@ -109,7 +109,7 @@ class PrintedTerm:
     last: int
 
     def __str__(self) -> str:
-        return f"{self.first}-{self.last}"
+        return f"{self.first:04d}-{self.last:04d}"
 
 
 def parse_term(text: str) -> PrintedTerm:
@@ -122,7 +122,13 @@ def parse_term(text: str) -> PrintedTerm:
             ).format(text=text)
         )
     first, last = int(match[1]), int(match[2])
-    if first < 1 or last < first:
+    if first < 1:
+        raise UsageError(
+            _("--term: {text!r} starts in year 0, which does not exist; e.g. 2014-2017").format(
+                text=text
+            )
+        )
+    if last < first:
         raise UsageError(
             _("--term: {text!r} ends before it starts; e.g. 2014-2017").format(text=text)
         )

@@ -224,11 +224,24 @@ def parse(path: Path, raw: bytes, shown: str) -> ParsedFile:
         msg = Message("arrays or tables nested too deeply for a register file")
         return ParsedFile(path, shown, None, [Finding(shown, 1, "E002", msg)], raw)
     except ValueError as exc:  # e.g. an integer with thousands of digits
-        msg = Message("value cannot be read ({error})", error=str(exc).replace("\n", " "))
-        return ParsedFile(path, shown, None, [Finding(shown, 1, "E002", msg)], raw)
+        return ParsedFile(path, shown, None, [_value_error(exc, text, shown)], raw)
     lines = LineIndex.scan(text)
     institution, findings = build(data, path, shown, lines)
     return ParsedFile(path, shown, institution, findings, raw, lines)
+
+
+def _value_error(exc: ValueError, text: str, shown: str) -> Finding:
+    """A value tomllib could not convert: say which line, not how to tune Python."""
+    long_number = re.search(r"[0-9_]{4000,}", text)
+    if long_number:
+        line = text.count("\n", 0, long_number.start()) + 1
+        digits = sum(c.isdigit() for c in long_number[0])
+        message = Message(
+            "a number with {digits} digits cannot be read; remove it", digits=f"{digits:,}"
+        )
+        return Finding(shown, line, "E002", message)
+    error = " ".join(str(exc).split())
+    return Finding(shown, 1, "E002", Message("value cannot be read ({error})", error=error))
 
 
 def _suggest(word: str, choices: tuple[str, ...] | list[str]) -> str:
