@@ -129,12 +129,24 @@ class ParsedFile:
         return dumps(self.institution).encode("utf-8") == self.raw
 
 
+_POLISH_LETTERS = frozenset("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ")
+_LEGACY = (("cp1250", "Windows-1250"), ("iso-8859-2", "ISO-8859-2 (Latin-2)"))
+
+
 def guess_encoding(raw: bytes) -> str:
-    """Name the legacy encoding Polish text in ``raw`` most likely uses."""
-    if any(0x80 <= b <= 0x9F for b in raw):
-        return "Windows-1250"
-    if any(b in (0xB1, 0xB6, 0xBC, 0xA1, 0xA6, 0xAC) for b in raw):
-        return "ISO-8859-2 (Latin-2)"
+    """Name the legacy encoding Polish text in ``raw`` most likely uses.
+
+    Each candidate scores the Polish letters it decodes to, less the bytes it has no
+    letter for (unassigned in Windows-1250, C1 controls in Latin-2); a tie is not a guess.
+    """
+    scores = []
+    for codec, label in _LEGACY:
+        text = raw.decode(codec, errors="replace")
+        junk = sum(c == "\ufffd" or "\x80" <= c <= "\x9f" for c in text)
+        scores.append((sum(c in _POLISH_LETTERS for c in text) - junk, label))
+    (best, label), (second, _) = sorted(scores, reverse=True)
+    if best > second:
+        return label
     return "a legacy 8-bit encoding (Windows-1250 or ISO-8859-2)"
 
 
