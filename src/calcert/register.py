@@ -21,7 +21,7 @@ from pathlib import Path
 
 from calcert.errors import UsageError
 from calcert.findings import Finding, display_path
-from calcert.tomlfile import ParsedFile, parse
+from calcert.tomlfile import MAX_FILE_BYTES, ParsedFile, decode, parse
 
 CONFIG_NAME = "calcert.toml"
 INSTITUTIONS_DIR = "institutions"
@@ -91,18 +91,23 @@ def load_config(root: Path) -> Config:
     """Read ``calcert.toml``; anything wrong in it is a usage error (exit 2)."""
     path = root / CONFIG_NAME
     shown = display_path(path)
+    fix = "fix or re-create it (`calcert init`)"
     try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8"))
-    except (
-        OSError,
-        UnicodeDecodeError,
-        tomllib.TOMLDecodeError,
-        ValueError,
-        RecursionError,
-    ) as exc:
-        raise UsageError(
-            f"{shown}: cannot be read: {exc}; fix or re-create it (`calcert init`)"
-        ) from None
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise UsageError(f"{shown}: cannot be read ({exc.strerror}); {fix}") from None
+    text, problem = decode(raw)
+    if text is None:
+        raise UsageError(f"{shown}: {problem}")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{shown}: cannot be read: {exc}; {fix}") from None
+    except RecursionError:
+        raise UsageError(f"{shown}: cannot be read: nested too deeply; {fix}") from None
+    except ValueError:  # an integer with thousands of digits
+        raise UsageError(f"{shown}: cannot be read: a number is too long; {fix}") from None
 
     def bad(message: str) -> UsageError:
         return UsageError(f"{shown}: {message}")
