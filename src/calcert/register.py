@@ -323,6 +323,24 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.close(dir_fd)
 
 
+def remove_stale_temp_files(directory: Path) -> list[str]:
+    """Remove ``.<name>.toml.<random>.tmp`` files left by writers killed before their rename.
+
+    Only call this holding the register lock: then no live writer has a temporary file.
+    Readers never see these files (names starting with "." are skipped).
+    """
+    removed = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(directory):
+            name = entry.name
+            if name.startswith(".") and name.endswith(".tmp") and ".toml." in name:
+                with contextlib.suppress(OSError):
+                    if entry.is_file(follow_symlinks=False):
+                        os.unlink(entry.path)
+                        removed.append(name)
+    return removed
+
+
 def _before_rename_hook(path: Path, tmp: Path) -> None:
     """Test seam: lets a test stop a writer between the fsync and the rename."""
 
@@ -330,6 +348,7 @@ def _before_rename_hook(path: Path, tmp: Path) -> None:
 def write_files(root: Path, contents: dict[Path, str]) -> None:
     """Write several files, each atomically (caller holds the lock)."""
     (root / INSTITUTIONS_DIR).mkdir(exist_ok=True)
+    remove_stale_temp_files(root / INSTITUTIONS_DIR)
     for path, text in contents.items():
         atomic_write(path, text.encode("utf-8"))
 
