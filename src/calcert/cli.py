@@ -249,13 +249,15 @@ AsOfOpt = Annotated[
 @app.command(help=N_("Create an empty register (calcert.toml, institutions/, .gitignore)."))
 @guarded
 def init(
-    directory: Annotated[Path, typer.Argument(help=N_("Where to create the register."))] = Path(
-        "registry"
-    ),
+    directory: Annotated[
+        str, typer.Argument(help=N_("Where to create the register."))
+    ] = "registry",
 ) -> int:
     from calcert.register import init_register
 
-    root = init_register(directory)
+    if not directory.strip():  # an unset shell variable, not "here"; say `calcert init .`
+        raise UsageError(_("DIR is empty; give the directory, e.g. `calcert init registry`"))
+    root = init_register(Path(directory))
     print(_("Created a register in {root}/ (calcert.toml, institutions/).").format(root=root))
     hint = _("Record the first award with: calcert --registry {root} add ID --name … --city …")
     print(hint.format(root=root))
