@@ -494,7 +494,7 @@ def expiring(
 @guarded
 def validate(
     paths: Annotated[
-        list[Path] | None,
+        list[str] | None,
         typer.Argument(
             help=N_("Only these files (cross-file checks still see the register)."),
             show_default=False,
@@ -542,7 +542,9 @@ def validate(
     _choice(fmt, "--format", ("text", "json", "github"))
     result = validation.validate(
         _root(),
-        paths or [],
+        [
+            Path(p) for p in paths or []
+        ],  # str, not Path: typer's Path type stats and crashes on NUL
         _as_of(as_of),
         select=validation.parse_codes(select, "--select"),
         ignore=validation.parse_codes(ignore, "--ignore"),
