@@ -540,11 +540,10 @@ def validate(
         print("\n" + textwrap.fill(skip, width=88))
         return 0
     _choice(fmt, "--format", ("text", "json", "github"))
+    # PATHs arrive as str: typer's Path type calls os.stat and crashes on a NUL in them.
     result = validation.validate(
         _root(),
-        [
-            Path(p) for p in paths or []
-        ],  # str, not Path: typer's Path type stats and crashes on NUL
+        [Path(p) for p in paths or []],
         _as_of(as_of),
         select=validation.parse_codes(select, "--select"),
         ignore=validation.parse_codes(ignore, "--ignore"),
