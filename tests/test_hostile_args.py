@@ -651,3 +651,19 @@ def test_output_the_terminal_cannot_encode_is_escaped_not_a_crash(reg):
     )
     assert result.returncode == 0, result.stderr
     assert "Miejski O\\u015brodek Pomocy Spo\\u0142ecznej w M\\u0142awie" in result.stdout
+
+
+# ---- found by the fuzz: messages quoting arguments stay one line -------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "line"),
+    [
+        ("line\nbreak", "calcert: error: line\\nbreak: no such file"),
+        ("x\x00y", "calcert: error: x\\x00y: no such file"),
+        ("tab\there\r", "calcert: error: tab\\there\\r: no such file"),
+    ],
+)
+def test_control_characters_in_a_path_argument(path, line, reg, cli):
+    result = cli(reg, "validate", path)
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", line + "\n")

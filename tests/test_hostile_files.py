@@ -502,3 +502,21 @@ def test_settings_file_with_bom_is_read(make_register, cli):
         config=textwrap.dedent("\ufeffschema = 1\n"),
     )
     assert cli(root, *LIST).exit_code == 0
+
+
+def test_file_name_with_a_newline_keeps_every_message_on_one_line(make_register, cli, monkeypatch):
+    root = make_register(files={"mops-mlawa": MLAWA})
+    (root / "institutions" / "two\nlines.toml").write_bytes(b"")
+    monkeypatch.chdir(root)
+    result = cli(root, "validate")
+    assert result.exit_code == 1
+    assert "institutions/two\\nlines.toml:1: error E003 missing key 'id'" in result.stdout
+    assert all(
+        line.startswith("institutions/two\\nlines.toml") for line in result.stdout.splitlines()
+    )
+    result = cli(root, *LIST)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "calcert: institutions/two\\nlines.toml:1: missing key 'id' (file skipped; see "
+        "`calcert validate`)\n"
+    )

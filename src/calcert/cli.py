@@ -104,7 +104,9 @@ _state: dict[str, Any] = {"registry": None, "debug": False}
 
 
 def _err(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    from calcert.findings import one_line
+
+    print(one_line(message), file=sys.stderr, flush=True)
 
 
 def _version(value: bool) -> None:

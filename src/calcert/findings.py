@@ -301,11 +301,19 @@ def display_path(path: Path, cwd: Path | None = None) -> str:
     return str(path)
 
 
+def one_line(text: str) -> str:
+    """``text`` with control characters escaped (``\\n``), so one message stays one line even
+    when it quotes a file name or an argument with a newline in it."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
+
+
 def render_text(findings: list[Finding]) -> str:
     lines = []
     for f in sorted(findings, key=Finding.sort_key):
         where = f"{f.path}:{f.line}" if f.line else f.path
-        lines.append(f"{where}: {_(f.severity)} {f.code} {translate_text(f.message)}")
+        lines.append(one_line(f"{where}: {_(f.severity)} {f.code} {translate_text(f.message)}"))
     return "\n".join(lines) + ("\n" if lines else "")
 
 
