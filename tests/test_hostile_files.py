@@ -298,6 +298,21 @@ def test_symlink_leaving_the_register_is_refused(make_register, cli, monkeypatch
     assert snapshot(root) == before
 
 
+def test_symlink_chain_that_ends_outside_is_refused(make_register, cli, monkeypatch, tmp_path):
+    root = make_register(files={"mops-mlawa": MLAWA})
+    outside = tmp_path / "elsewhere.toml"
+    outside.write_text(RADOM)
+    (root / "hop.toml").symlink_to(outside)  # inside the register, pointing out
+    (root / "institutions" / "mops-radom.toml").symlink_to(Path("..") / "hop.toml")
+    monkeypatch.chdir(root)
+    result = cli(root, "validate")
+    assert result.exit_code == 1
+    assert result.stdout == (
+        f"institutions/mops-radom.toml: error E001 symlink to {outside.resolve()}, outside the "
+        "register; copy the file in instead\n"
+    )
+
+
 def test_broken_symlink(make_register, cli, monkeypatch):
     root = make_register(files={"mops-mlawa": MLAWA})
     (root / "institutions" / "gone.toml").symlink_to("nowhere.toml")
@@ -367,11 +382,18 @@ def test_unreadable_file_real_chmod(make_register, cli, monkeypatch):
 
 
 def _readonly(monkeypatch: pytest.MonkeyPatch, where: str, error: int) -> None:
-    """Fail writes the way a read-only mount (EROFS) or a denied directory (EACCES) does."""
+    """Fail writes the way a read-only mount (EROFS), a denied directory (EACCES) or a full
+    disk (ENOSPC) does."""
     import tempfile
 
     real_os_open, real_mkstemp, real_replace = os.open, tempfile.mkstemp, os.replace
+    real_fsync = os.fsync
     exc = OSError(error, os.strerror(error))
+
+    def fake_fsync(fd):
+        if where == "fsync":
+            raise exc
+        return real_fsync(fd)
 
     def fake_os_open(path, flags, *args, **kwargs):
         if where == "lock" and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
@@ -391,6 +413,7 @@ def _readonly(monkeypatch: pytest.MonkeyPatch, where: str, error: int) -> None:
     monkeypatch.setattr(os, "open", fake_os_open)
     monkeypatch.setattr(tempfile, "mkstemp", fake_mkstemp)
     monkeypatch.setattr(os, "replace", fake_replace)
+    monkeypatch.setattr(os, "fsync", fake_fsync)
 
 
 @pytest.mark.parametrize(
@@ -407,6 +430,11 @@ def _readonly(monkeypatch: pytest.MonkeyPatch, where: str, error: int) -> None:
             errno.EACCES,
             "calcert: error: institutions/mops-mlawa.toml: cannot write (Permission denied); "
             "is the register read-only?",
+        ),
+        (
+            "fsync",
+            errno.ENOSPC,
+            "calcert: error: institutions/mops-mlawa.toml: cannot write (No space left on device)",
         ),
         (
             "rename",
