@@ -137,7 +137,8 @@ def test_refused_racers_change_nothing(hostile_root: Path):
     assert codes == [0, 1, 1, 1, 1, 1]
     refused = {err for code, _, err in outcomes if code == 1}
     assert refused == {
-        "calcert: institutions/mops-radom.toml: the award 2014-05-19..2017-05-18 is already "
+        "calcert: refused, nothing written: institutions/mops-radom.toml: the award "
+        "2014-05-19..2017-05-18 is already "
         "recorded\n"
     }
     text = (hostile_root / "institutions" / "mops-radom.toml").read_text()
