@@ -477,7 +477,7 @@ EMPTY_CASES = [
     ),
     (
         ("expiring", "--within", "1y", "--format", ""),
-        "calcert: error: --format '' is not one of: table, json, csv",
+        "calcert: error: --format '' is not one of: table, json, csv, md",
     ),
     (
         ("validate", "--format", ""),
@@ -485,11 +485,11 @@ EMPTY_CASES = [
     ),
     (
         ("validate", "--select", ""),
-        "calcert: error: --select is empty; give finding codes, e.g. --select E012,W006",
+        "calcert: error: --select: no codes given; e.g. --select E012,W006",
     ),
     (
         ("validate", "--ignore", " , "),
-        "calcert: error: --ignore is empty; give finding codes, e.g. --ignore E012,W006",
+        "calcert: error: --ignore: no codes given; e.g. --ignore E012,W006",
     ),
     (("validate", "--explain", ""), None),
     (("validate", ""), None),

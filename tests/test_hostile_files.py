@@ -56,30 +56,30 @@ BAD_FILES: dict[str, tuple[bytes, str, str]] = {
     ),
     "windows": (
         mlawa_as("windows").encode("cp1250"),
-        "institutions/windows.toml: error E001 line 2: not UTF-8, looks like Windows-1250; "
+        "institutions/windows.toml:2: error E001 not UTF-8, looks like Windows-1250; "
         "re-save the file as UTF-8",
-        "institutions/windows.toml: line 2: not UTF-8, looks like Windows-1250; "
+        "institutions/windows.toml:2: not UTF-8, looks like Windows-1250; "
         "re-save the file as UTF-8",
     ),
     "latin2": (
         mlawa_as("latin2").encode("iso-8859-2"),
-        "institutions/latin2.toml: error E001 line 2: not UTF-8, looks like ISO-8859-2 "
+        "institutions/latin2.toml:2: error E001 not UTF-8, looks like ISO-8859-2 "
         "(Latin-2); re-save the file as UTF-8",
-        "institutions/latin2.toml: line 2: not UTF-8, looks like ISO-8859-2 (Latin-2); "
+        "institutions/latin2.toml:2: not UTF-8, looks like ISO-8859-2 (Latin-2); "
         "re-save the file as UTF-8",
     ),
     "nul": (
         mlawa_as("nul").encode() + b"\x00\x00",
-        "institutions/nul.toml: error E001 file contains NUL bytes (binary, or UTF-16?); "
+        "institutions/nul.toml:13: error E001 file contains NUL bytes (binary, or UTF-16?); "
         "save it as UTF-8 text",
-        "institutions/nul.toml: file contains NUL bytes (binary, or UTF-16?); "
+        "institutions/nul.toml:13: file contains NUL bytes (binary, or UTF-16?); "
         "save it as UTF-8 text",
     ),
     "utf16": (
         mlawa_as("utf16").encode("utf-16"),
-        "institutions/utf16.toml: error E001 file contains NUL bytes (binary, or UTF-16?); "
+        "institutions/utf16.toml:1: error E001 file contains NUL bytes (binary, or UTF-16?); "
         "save it as UTF-8 text",
-        "institutions/utf16.toml: file contains NUL bytes (binary, or UTF-16?); "
+        "institutions/utf16.toml:1: file contains NUL bytes (binary, or UTF-16?); "
         "save it as UTF-8 text",
     ),
     "dupkey": (
@@ -91,15 +91,15 @@ BAD_FILES: dict[str, tuple[bytes, str, str]] = {
     ),
     "deep": (
         b'id = "deep"\nx = ' + b"[" * 5000 + b"]" * 5000 + b"\n",
-        "institutions/deep.toml: error E002 arrays or tables nested too deeply for a "
+        "institutions/deep.toml:1: error E002 arrays or tables nested too deeply for a "
         "register file",
-        "institutions/deep.toml: arrays or tables nested too deeply for a register file",
+        "institutions/deep.toml:1: arrays or tables nested too deeply for a register file",
     ),
     "deeptable": (
         b'id = "deeptable"\nx = ' + b"{a=" * 5000 + b"1" + b"}" * 5000 + b"\n",
-        "institutions/deeptable.toml: error E002 arrays or tables nested too deeply for a "
+        "institutions/deeptable.toml:1: error E002 arrays or tables nested too deeply for a "
         "register file",
-        "institutions/deeptable.toml: arrays or tables nested too deeply for a register file",
+        "institutions/deeptable.toml:1: arrays or tables nested too deeply for a register file",
     ),
     "bignum": (
         b'id = "bignum"\ncertificate_no = ' + b"7" * 5000 + b"\n",
@@ -109,24 +109,24 @@ BAD_FILES: dict[str, tuple[bytes, str, str]] = {
     ),
     "huge": (
         HUGE,
-        f"institutions/huge.toml: error E001 file is {len(HUGE):,} bytes, "
+        f"institutions/huge.toml:1: error E001 file is {len(HUGE):,} bytes, "
         f"over the {tomlfile.MAX_FILE_BYTES:,}-byte limit for an institution file; is it the "
         "right file?",
-        f"institutions/huge.toml: file is {len(HUGE):,} bytes, over the "
+        f"institutions/huge.toml:1: file is {len(HUGE):,} bytes, over the "
         f"{tomlfile.MAX_FILE_BYTES:,}-byte limit for an institution file; is it the right file?",
     ),
     "latin1": (
         'id = "latin1"\nname = "Café Été"\n'.encode("latin-1"),
-        "institutions/latin1.toml: error E001 line 2: not UTF-8, looks like a legacy 8-bit "
+        "institutions/latin1.toml:2: error E001 not UTF-8, looks like a legacy 8-bit "
         "encoding (Windows-1250 or ISO-8859-2); re-save the file as UTF-8",
-        "institutions/latin1.toml: line 2: not UTF-8, looks like a legacy 8-bit encoding "
+        "institutions/latin1.toml:2: not UTF-8, looks like a legacy 8-bit encoding "
         "(Windows-1250 or ISO-8859-2); re-save the file as UTF-8",
     ),
     "binary": (
         bytes(range(1, 256)) * 4,
-        "institutions/binary.toml: error E001 line 2: not UTF-8, looks like Windows-1250; "
+        "institutions/binary.toml:2: error E001 not UTF-8, looks like Windows-1250; "
         "re-save the file as UTF-8",
-        "institutions/binary.toml: line 2: not UTF-8, looks like Windows-1250; "
+        "institutions/binary.toml:2: not UTF-8, looks like Windows-1250; "
         "re-save the file as UTF-8",
     ),
 }
@@ -187,7 +187,7 @@ def test_recording_into_a_bad_file_is_refused_naming_it(make_register, cli, monk
     result = cli(root, "add", "mops-radom", "--from", "2017-05-19", "--term", "2017-2022")
     assert result.exit_code == 2
     assert result.stderr == (
-        "calcert: error: institutions/mops-radom.toml: line 2: not UTF-8, looks like "
+        "calcert: error: institutions/mops-radom.toml:2: not UTF-8, looks like "
         "Windows-1250; re-save the file as UTF-8; fix this file before recording awards in "
         "it (`calcert validate institutions/mops-radom.toml`)\n"
     )
@@ -195,21 +195,21 @@ def test_recording_into_a_bad_file_is_refused_naming_it(make_register, cli, monk
     result = cli(root, "show", "mops-radom")
     assert result.exit_code == 2
     assert result.stderr == (
-        "calcert: error: institutions/mops-radom.toml: line 2: not UTF-8, looks like "
+        "calcert: error: institutions/mops-radom.toml:2: not UTF-8, looks like "
         "Windows-1250; re-save the file as UTF-8; fix the file (`calcert validate`)\n"
     )
 
 
 @pytest.mark.parametrize(
-    ("name", "raw", "why"),
+    ("name", "raw", "line", "why"),
     [
-        ("crlf", mlawa_as("crlf").replace("\n", "\r\n").encode(), "has CRLF line endings"),
-        ("bom", b"\xef\xbb\xbf" + mlawa_as("bom").encode(), "starts with a UTF-8 BOM"),
-        ("nonl", mlawa_as("nonl").rstrip("\n").encode(), "does not end with a newline"),
+        ("crlf", mlawa_as("crlf").replace("\n", "\r\n").encode(), 1, "has CRLF line endings"),
+        ("bom", b"\xef\xbb\xbf" + mlawa_as("bom").encode(), 1, "starts with a UTF-8 BOM"),
+        ("nonl", mlawa_as("nonl").rstrip("\n").encode(), 12, "does not end with a newline"),
     ],
 )
 def test_readable_but_not_canonical_is_a_warning_and_only_fmt_rewrites(
-    name, raw, why, make_register, cli, monkeypatch
+    name, raw, line, why, make_register, cli, monkeypatch
 ):
     root = make_register(files={"mops-radom": RADOM})
     path = root / "institutions" / f"{name}.toml"
@@ -218,7 +218,7 @@ def test_readable_but_not_canonical_is_a_warning_and_only_fmt_rewrites(
     result = cli(root, "validate")
     assert result.exit_code == 0
     assert result.stdout == (
-        f"institutions/{name}.toml: warning W006 {why}; run `calcert fmt` to fix it\n"
+        f"institutions/{name}.toml:{line}: warning W006 {why}; run `calcert fmt` to fix it\n"
     )
     for args in (LIST, EXPIRING, ("show", name), ("fmt", "--check")):
         result = cli(root, *args)
@@ -244,8 +244,8 @@ def test_directory_named_like_a_file(make_register, cli, monkeypatch):
     exercise_bad_file(
         root,
         cli,
-        "institutions/x.toml: not a regular file (a directory?); remove or rename it",
-        "institutions/x.toml: error E001 not a regular file (a directory?); remove or rename it",
+        "institutions/x.toml:1: not a regular file (a directory?); remove or rename it",
+        "institutions/x.toml:1: error E001 not a regular file (a directory?); remove or rename it",
     )
 
 
@@ -279,10 +279,10 @@ def test_symlink_leaving_the_register_is_refused(make_register, cli, monkeypatch
     (root / "institutions" / "mops-radom.toml").symlink_to(outside)
     monkeypatch.chdir(root)
     reason = (
-        f"institutions/mops-radom.toml: symlink to {outside.resolve()}, outside the register; "
+        f"institutions/mops-radom.toml:1: symlink to {outside.resolve()}, outside the register; "
         "copy the file in instead"
     )
-    finding = reason.replace("toml: ", "toml: error E001 ", 1)
+    finding = reason.replace("toml:1: ", "toml:1: error E001 ", 1)
     before = snapshot(root)
     result = cli(root, "validate")
     assert result.exit_code == 1
@@ -308,7 +308,7 @@ def test_symlink_chain_that_ends_outside_is_refused(make_register, cli, monkeypa
     result = cli(root, "validate")
     assert result.exit_code == 1
     assert result.stdout == (
-        f"institutions/mops-radom.toml: error E001 symlink to {outside.resolve()}, outside the "
+        f"institutions/mops-radom.toml:1: error E001 symlink to {outside.resolve()}, outside the "
         "register; copy the file in instead\n"
     )
 
@@ -320,8 +320,8 @@ def test_broken_symlink(make_register, cli, monkeypatch):
     exercise_bad_file(
         root,
         cli,
-        "institutions/gone.toml: file does not exist (a broken symlink?)",
-        "institutions/gone.toml: error E001 file does not exist (a broken symlink?)",
+        "institutions/gone.toml:1: file does not exist (a broken symlink?)",
+        "institutions/gone.toml:1: error E001 file does not exist (a broken symlink?)",
     )
 
 
@@ -356,14 +356,14 @@ def _deny_reading(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     monkeypatch.setattr(os, "open", fake_os_open)
 
 
-UNREADABLE = "institutions/secret.toml: permission denied; make the file readable (chmod a+r)"
+UNREADABLE = "institutions/secret.toml:1: permission denied; make the file readable (chmod a+r)"
 
 
 def test_unreadable_file_simulated(make_register, cli, monkeypatch):
     root = make_register(files={"mops-mlawa": MLAWA, "secret": mlawa_as("secret")})
     monkeypatch.chdir(root)
     _deny_reading(monkeypatch, "secret.toml")
-    exercise_bad_file(root, cli, UNREADABLE, UNREADABLE.replace("toml: ", "toml: error E001 "))
+    exercise_bad_file(root, cli, UNREADABLE, UNREADABLE.replace("toml:1: ", "toml:1: error E001 "))
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
@@ -373,7 +373,7 @@ def test_unreadable_file_real_chmod(make_register, cli, monkeypatch):
     path.chmod(0)
     monkeypatch.chdir(root)
     try:
-        exercise_bad_file(root, cli, UNREADABLE, UNREADABLE.replace("toml: ", "toml: error E001 "))
+        exercise_bad_file(root, cli, UNREADABLE, UNREADABLE.replace("toml:1: ", "toml:1: error E001 "))
     finally:
         path.chmod(0o644)
 
@@ -488,7 +488,7 @@ def test_add_on_a_really_read_only_register(make_register, cli, monkeypatch):
         ),
         (
             'schema = 1\nname = "Rejestr Certyfikatów"\n'.encode("cp1250"),
-            "calcert: error: calcert.toml: line 2: not UTF-8, looks like a legacy 8-bit "
+            "calcert: error: calcert.toml:2: not UTF-8, looks like a legacy 8-bit "
             "encoding (Windows-1250 or ISO-8859-2); re-save the file as UTF-8",
         ),
         (
@@ -503,7 +503,7 @@ def test_add_on_a_really_read_only_register(make_register, cli, monkeypatch):
         ),
         (
             b"schema = 1\x00\n",
-            "calcert: error: calcert.toml: file contains NUL bytes (binary, or UTF-16?); save it "
+            "calcert: error: calcert.toml:1: file contains NUL bytes (binary, or UTF-16?); save it "
             "as UTF-8 text",
         ),
         (

@@ -76,13 +76,16 @@ def show(register: Register, ident: str, as_of: date) -> dict[str, object]:
             )
         )
     if not parsed.complete or parsed.institution is None:
+        where = parsed.shown
         if parsed.findings:
             first = translate_text(parsed.findings[0].message)
+            if parsed.findings[0].line:
+                where = f"{parsed.shown}:{parsed.findings[0].line}"
         else:
             first = _("cannot be read")
         raise UsageError(
             _("{file}: {reason}; fix the file (`calcert validate`)").format(
-                file=parsed.shown, reason=first
+                file=where, reason=first
             )
         )
     inst = parsed.institution

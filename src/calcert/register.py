@@ -21,7 +21,8 @@ from pathlib import Path
 
 from calcert.errors import UsageError
 from calcert.findings import Finding, display_path
-from calcert.tomlfile import MAX_FILE_BYTES, ParsedFile, decode, parse
+from calcert.i18n import translate_text
+from calcert.tomlfile import MAX_FILE_BYTES, ParsedFile, decode_at, parse
 
 CONFIG_NAME = "calcert.toml"
 INSTITUTIONS_DIR = "institutions"
@@ -97,9 +98,9 @@ def load_config(root: Path) -> Config:
             raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise UsageError(f"{shown}: cannot be read ({exc.strerror}); {fix}") from None
-    text, problem = decode(raw)
+    text, problem, line = decode_at(raw)
     if text is None:
-        raise UsageError(f"{shown}: {problem}")
+        raise UsageError(f"{shown}:{line}: {translate_text(problem)}")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
