@@ -357,13 +357,14 @@ def _deny_reading(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
 
 
 UNREADABLE = "institutions/secret.toml:1: permission denied; make the file readable (chmod a+r)"
+UNREADABLE_FINDING = UNREADABLE.replace("toml:1: ", "toml:1: error E001 ")
 
 
 def test_unreadable_file_simulated(make_register, cli, monkeypatch):
     root = make_register(files={"mops-mlawa": MLAWA, "secret": mlawa_as("secret")})
     monkeypatch.chdir(root)
     _deny_reading(monkeypatch, "secret.toml")
-    exercise_bad_file(root, cli, UNREADABLE, UNREADABLE.replace("toml:1: ", "toml:1: error E001 "))
+    exercise_bad_file(root, cli, UNREADABLE, UNREADABLE_FINDING)
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
@@ -373,7 +374,7 @@ def test_unreadable_file_real_chmod(make_register, cli, monkeypatch):
     path.chmod(0)
     monkeypatch.chdir(root)
     try:
-        exercise_bad_file(root, cli, UNREADABLE, UNREADABLE.replace("toml:1: ", "toml:1: error E001 "))
+        exercise_bad_file(root, cli, UNREADABLE, UNREADABLE_FINDING)
     finally:
         path.chmod(0o644)
 
@@ -503,8 +504,8 @@ def test_add_on_a_really_read_only_register(make_register, cli, monkeypatch):
         ),
         (
             b"schema = 1\x00\n",
-            "calcert: error: calcert.toml:1: file contains NUL bytes (binary, or UTF-16?); save it "
-            "as UTF-8 text",
+            "calcert: error: calcert.toml:1: file contains NUL bytes (binary, or UTF-16?); save "
+            "it as UTF-8 text",
         ),
         (
             b"schema = 2\n",
