@@ -29,7 +29,7 @@ from calcert.findings import CHECKS
 from calcert.register import Config, Register, init_register
 from calcert.tomlfile import STRUCTURE_CODES, dumps, parse
 from conftest import MLAWA, RADOM
-from hostile_helpers import FINDING_LINE, assert_no_crash
+from hostile_helpers import FINDING_LINE, assert_no_crash, snapshot, temp_files
 
 # CALCERT_FUZZ_SCALE=20 runs twenty times as many examples (a deeper run by hand).
 SCALE = max(1, int(os.environ.get("CALCERT_FUZZ_SCALE", "1") or 1))
@@ -269,7 +269,20 @@ def test_validate_and_list_on_mutated_files(raw):
 
 # ---- CLI fuzz over random argument lists -----------------------------------------------
 
-COMMANDS = ["add", "withdraw", "list", "show", "expiring", "validate", "fmt", "init"]
+COMMANDS = [
+    "add",
+    "withdraw",
+    "list",
+    "show",
+    "expiring",
+    "validate",
+    "fmt",
+    "init",
+    "export",
+    "import",
+    "stats",
+    "schema",
+]
 OPTIONS = [
     "--name",
     "--city",
@@ -300,6 +313,10 @@ OPTIONS = [
     "--ignore",
     "--explain",
     "--check",
+    "--output",
+    "-o",
+    "--remind",
+    "--lang",
     "--debug",
     "--help",
     "--version",
@@ -365,6 +382,22 @@ VALUES = [
     "🎉",
     "\u202e",
     "-5",
+    "ics",
+    "md",
+    "html",
+    "pl",
+    "en",
+    "xx",
+    "6m,1m",
+    "none",
+    "current",
+    "rows.csv",
+    "zle.csv",
+    "puste.csv",
+    "bin.csv",
+    "out.csv",
+    "nodir/out.csv",
+    "institutions",
 ]
 
 
@@ -398,6 +431,10 @@ SHAPES = {
     "expiring": ["--within", "--as-of", "--format", "--exit-code"],
     "validate": ["PATH", "--format", "--strict", "--as-of", "--select", "--ignore", "--explain"],
     "fmt": ["--check"],
+    "export": ["--format", "-o", "--status", "--as-of", "--remind"],
+    "import": ["PATH", "--dry-run"],
+    "stats": ["--format", "--as-of"],
+    "schema": [],
 }  # fmt: skip
 FLAGS = {"--supersede", "--dry-run", "--exit-code", "--strict", "--check"}
 
@@ -407,6 +444,8 @@ def shaped(draw) -> list[str]:
     """A command with options it knows, in any order, with values from the vocabulary."""
     command = draw(st.sampled_from(sorted(SHAPES)))
     args = [command]
+    if not SHAPES[command]:
+        return args
     for option in draw(st.lists(st.sampled_from(SHAPES[command]), max_size=7, unique=True)):
         if option in FLAGS:
             args.append(option)
@@ -427,6 +466,7 @@ def test_cli_on_random_arguments(args):
         (root / "institutions" / "mops-mlawa.toml").write_text(MLAWA)
         (root / "institutions" / "mops-radom.toml").write_text(RADOM)
         (root / "institutions" / "zly.toml").write_bytes("id = 'zły'\n".encode("cp1250"))
+        _write_csvs(Path(tmp))
         cwd = os.getcwd()
         os.chdir(tmp)  # `init X` and relative paths land in the temporary directory
         try:
@@ -435,3 +475,60 @@ def test_cli_on_random_arguments(args):
             os.chdir(cwd)
         assert_no_crash(result.stdout, result.stderr, result.exit_code)
         assert (root / "calcert.toml").is_file()
+
+
+# ---- import: hostile CSV files -----------------------------------------------------------
+
+CSV_HEADER = "id;name;city;valid_from;valid_until;term;awarded_by\n"
+CSV_ROWS = (
+    "mops-radom;Miejski Ośrodek Pomocy Społecznej w Radomiu;Radom;2017-05-19;2022-05-18;"
+    "2017-2022;Paweł Jordan\n"
+    "gops-nowa;GOPS Nowa Wieś;Nowa Wieś;19.05.2020;18.05.2025;;\n"
+)
+
+
+def _write_csvs(directory: Path) -> None:
+    (directory / "rows.csv").write_text(CSV_HEADER + CSV_ROWS, encoding="utf-8")
+    (directory / "zle.csv").write_bytes((CSV_HEADER + CSV_ROWS).encode("cp1250"))
+    (directory / "puste.csv").write_bytes(b"")
+    (directory / "bin.csv").write_bytes(bytes(range(256)))
+
+
+@st.composite
+def mutated_csv(draw) -> bytes:
+    data = bytearray(
+        draw(st.sampled_from([b"", b"\xef\xbb\xbf"])) + (CSV_HEADER + CSV_ROWS).encode()
+    )
+    for _ in range(draw(st.integers(1, 4))):
+        i = draw(st.integers(0, len(data)))
+        op = draw(st.sampled_from(["insert", "delete", "replace"]))
+        if op == "insert":
+            token = draw(
+                st.sampled_from([b";", b",", b'"', b"\n", b"\r\n", b"\x00", b"\xb1", b"=", b"id",
+                                 b"2022-02-30", b"9999-12-31", b"0001-01-01", b";;;;", b"\t"])
+                | st.binary(min_size=1, max_size=3)
+            )  # fmt: skip
+            data[i:i] = token
+        elif op == "delete":
+            data[i : i + draw(st.integers(1, 10))] = b""
+        elif i < len(data):
+            data[i] = draw(st.integers(0, 255))
+    return bytes(data)
+
+
+@SLOW_FUZZ
+@given(mutated_csv(), st.booleans())
+def test_import_of_mutated_csv(raw, dry_run):
+    """All or nothing: a refused or unreadable import leaves every byte of the register."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = init_register(Path(tmp) / "rejestr ł")
+        (root / "institutions" / "mops-radom.toml").write_text(RADOM)
+        csv_path = Path(tmp) / "import ę.csv"
+        csv_path.write_bytes(raw)
+        before = snapshot(root)
+        args = ["--registry", str(root), "import", str(csv_path)]
+        result = _invoke([*args, "--dry-run"] if dry_run else args)
+        assert_no_crash(result.stdout, result.stderr, result.exit_code)
+        if dry_run or result.exit_code != 0:
+            assert snapshot(root) == before
+        assert temp_files(root) == []

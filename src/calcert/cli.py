@@ -115,6 +115,16 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
+class _PathText(click.types.ParamType):
+    """A path kept as the text given: "" stays distinguishable from "." and a NUL in it
+    cannot crash a conversion that stats the file (help shows it as <path>)."""
+
+    name = "path"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        return value
+
+
 @app.callback()
 def _main(
     registry: Annotated[
@@ -123,6 +133,7 @@ def _main(
             "--registry",
             help=N_("Register directory (else $CALCERT_REGISTRY, else found upwards from here)."),
             show_default=False,
+            click_type=_PathText(),
         ),
     ] = None,
     debug: Annotated[
