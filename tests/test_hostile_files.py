@@ -142,12 +142,21 @@ def exercise_bad_file(root: Path, cli, shown_reason: str, finding: str) -> None:
     assert finding in result.stdout.splitlines()
 
     skipped = f"calcert: {shown_reason} (file skipped; see `calcert validate`)\n"
-    for args in (LIST, EXPIRING, SHOW, ("list", "--format", "json", "--as-of", "2025-01-01")):
+    for args in (
+        LIST,
+        EXPIRING,
+        SHOW,
+        ("list", "--format", "json", "--as-of", "2025-01-01"),
+        ("export", "--format", "csv"),
+        ("export", "--format", "ics", "--as-of", "2025-01-01"),
+    ):
         result = cli(root, *args)
         assert_no_crash(result.stdout, result.stderr, result.exit_code)
         assert result.exit_code == 2, args
         assert result.stderr == skipped, args
         assert "mops-mlawa" in result.stdout, args  # the readable file is still served
+    result = cli(root, "stats", "--as-of", "2025-01-01", "--format", "json")
+    assert (result.exit_code, result.stderr) == (2, skipped)
 
     result = cli(root, "fmt", "--check")
     assert result.exit_code == 1
