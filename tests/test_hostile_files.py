@@ -558,3 +558,73 @@ def test_file_name_with_a_newline_keeps_every_message_on_one_line(make_register,
         "calcert: institutions/two\\nlines.toml:1: missing key 'id' (file skipped; see "
         "`calcert validate`)\n"
     )
+
+
+IMPORT_CSV = (
+    "id;name;city;valid_from;valid_until;term\n"
+    "gops-alfa;GOPS Alfa;Alfa;2020-05-19;2025-05-18;2020-2025\n"
+    "gops-beta;GOPS Beta;Beta;2021-06-01;2026-05-31;2021-2026\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("where", "error", "line"),
+    [
+        (
+            "temp",
+            errno.EACCES,
+            "calcert: error: institutions: cannot write (Permission denied); nothing was imported",
+        ),
+        (
+            "fsync",
+            errno.ENOSPC,
+            "calcert: error: institutions: cannot write (No space left on device); nothing was "
+            "imported",
+        ),
+        (
+            "rename",
+            errno.EROFS,
+            "calcert: error: institutions: cannot write (Read-only file system); nothing was "
+            "imported",
+        ),
+    ],
+)
+def test_import_on_a_read_only_register(where, error, line, make_register, cli, monkeypatch):
+    root = make_register(files={"mops-mlawa": MLAWA})
+    (root.parent / "import.csv").write_text(IMPORT_CSV)
+    monkeypatch.chdir(root)
+    before = snapshot(root)
+    _readonly(monkeypatch, where, error)
+    result = cli(root, "import", "../import.csv")
+    assert_no_crash(result.stdout, result.stderr, result.exit_code)
+    assert (result.exit_code, result.stderr) == (2, line + "\n")
+    assert snapshot(root) == before
+    assert temp_files(root) == []
+
+
+def test_import_whose_second_rename_fails_says_how_to_finish(make_register, cli, monkeypatch):
+    root = make_register(files={"mops-mlawa": MLAWA})
+    (root.parent / "import.csv").write_text(IMPORT_CSV)
+    monkeypatch.chdir(root)
+    real_replace, calls = os.replace, []
+
+    def second_fails(src, dst):
+        calls.append(dst)
+        if len(calls) == 2:
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", second_fails)
+    result = cli(root, "import", "../import.csv")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "calcert: error: institutions: cannot write (Read-only file system) after 1 of 2 "
+        "files; each file is whole: run the same import again to finish it\n",
+    )
+    assert temp_files(root) == []
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert cli(root, "validate").exit_code == 0
+    result = cli(root, "import", "../import.csv")
+    assert result.exit_code == 0, result.stderr
+    assert (root / "institutions" / "gops-alfa.toml").exists()
+    assert (root / "institutions" / "gops-beta.toml").exists()

@@ -218,3 +218,27 @@ def test_stale_temp_file_is_kept_out_of_every_command(make_register, cli, monkey
     result = cli(root, "add", "mops-mlawa", "--awarded", "2026-03-29", "--term", "2026-2030")
     assert result.exit_code == 0, result.stderr
     assert not stale.exists()
+
+
+def test_import_killed_between_files_is_completed_by_running_it_again(tmp_path):
+    """Each file is whole; an import killed between two renames is finished by re-running
+    it (rows already recorded are skipped)."""
+    root = init_register(tmp_path / HOSTILE_DIR)
+    csv_path = tmp_path / "certyfikaty ł.csv"
+    csv_path.write_text(
+        "id;name;city;valid_from;valid_until;term\n"
+        "gops-alfa;GOPS Alfa;Alfa;2020-05-19;2025-05-18;2020-2025\n"
+        "gops-beta;GOPS Beta;Beta;2021-06-01;2026-05-31;2021-2026\n",
+        encoding="utf-8",
+    )
+    killed = _run_killed(root, "after-rename", ("import", str(csv_path)))
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    landed = sorted(p.name for p in (root / "institutions").glob("*.toml"))
+    assert len(landed) == 1  # one whole file, the other not yet written
+    assert run_calcert(root, "validate").returncode == 0
+    again = run_calcert(root, "import", str(csv_path))
+    assert again.returncode == 0, again.stderr
+    landed = sorted(p.name for p in (root / "institutions").glob("*.toml"))
+    assert landed == ["gops-alfa.toml", "gops-beta.toml"]
+    assert run_calcert(root, "validate").returncode == 0
+    assert temp_files(root) == []

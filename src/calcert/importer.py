@@ -32,7 +32,13 @@ from calcert.export import CSV_COLUMNS, INSTITUTION_COLUMNS
 from calcert.findings import Finding, display_path
 from calcert.i18n import _, ngettext, translate_text
 from calcert.model import AWARD_DATE_KEYS, AWARD_KEYS, VOIVODESHIPS, Award, Institution, id_problem
-from calcert.register import INSTITUTIONS_DIR, Register, load, locked
+from calcert.register import (
+    INSTITUTIONS_DIR,
+    Register,
+    load,
+    locked,
+    remove_stale_temp_files,
+)
 from calcert.tomlfile import BOM, dumps, guess_encoding, parse
 
 REQUIRED = ("id", "name", "city", "valid_from", "valid_until")
@@ -512,10 +518,13 @@ def write_all(root: Path, contents: dict[Path, str], tick: Tick | None = None) -
     """Stage every file (written and fsynced) before renaming any into place."""
     directory = root / INSTITUTIONS_DIR
     directory.mkdir(exist_ok=True)
+    remove_stale_temp_files(directory)  # left by a killed writer; we hold the lock
     staged: list[tuple[str, Path]] = []
     try:
         for path, text in contents.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+            if path.is_symlink():  # write through a link inside the register
+                path = path.resolve()
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
             staged.append((tmp, path))
             with os.fdopen(fd, "wb") as handle:
                 handle.write(text.encode("utf-8"))
@@ -531,10 +540,34 @@ def write_all(root: Path, contents: dict[Path, str], tick: Tick | None = None) -
                 directory=display_path(directory), reason=exc.strerror
             )
         ) from None
-    for tmp, path in staged:
-        os.replace(tmp, path)
-        if tick:
-            tick()
+    done = 0
+    try:
+        for tmp, path in staged:
+            os.replace(tmp, path)
+            done += 1
+            if tick:
+                tick()
+    except OSError as exc:  # e.g. the file system turned read-only under us
+        for tmp, _path in staged[done:]:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        if not done:
+            raise UsageError(
+                _("{directory}: cannot write ({reason}); nothing was imported").format(
+                    directory=display_path(directory), reason=exc.strerror
+                )
+            ) from None
+        raise UsageError(
+            _(
+                "{directory}: cannot write ({reason}) after {done} of {total} files; each "
+                "file is whole: run the same import again to finish it"
+            ).format(
+                directory=display_path(directory),
+                reason=exc.strerror,
+                done=done,
+                total=len(staged),
+            )
+        ) from None
     with contextlib.suppress(OSError):
         dir_fd = os.open(directory, os.O_RDONLY)
         try:
