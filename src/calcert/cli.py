@@ -36,6 +36,12 @@ class CalcertGroup(typer.core.TyperGroup):
         _set_language(list(sys.argv[1:] if argv is None else argv), self)
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
+        nul = next((a for a in (argv or ()) if isinstance(a, str) and "\x00" in a), None)
+        if nul is not None:  # only a library caller can pass one (argv cannot hold NUL)
+            _err(
+                _("calcert: error: argument {arg} contains a NUL character").format(arg=repr(nul))
+            )
+            sys.exit(EXIT_USAGE)
         try:
             rv = super().main(*args, standalone_mode=False, **kwargs)
         except click.exceptions.ClickException as exc:
