@@ -21,7 +21,7 @@ from pathlib import Path
 
 from calcert.errors import UsageError
 from calcert.findings import Finding, display_path
-from calcert.i18n import translate_text
+from calcert.i18n import Message, _, translate_text
 from calcert.tomlfile import MAX_FILE_BYTES, ParsedFile, decode_at, parse
 
 CONFIG_NAME = "calcert.toml"
@@ -74,8 +74,10 @@ def find_root(explicit: str | Path | None = None, cwd: Path | None = None) -> Pa
                 if (candidate / CONFIG_NAME).is_file():
                     return candidate
             raise UsageError(
-                f"{origin} {given}: no register there (no {CONFIG_NAME}); "
-                f"create one with `calcert init {given}`"
+                _(
+                    "{origin} {given}: no register there (no {config}); "
+                    "create one with `calcert init {given}`"
+                ).format(origin=origin, given=given, config=CONFIG_NAME)
             )
     start = (cwd or Path.cwd()).absolute()
     for directory in (start, *start.parents):
@@ -83,8 +85,10 @@ def find_root(explicit: str | Path | None = None, cwd: Path | None = None) -> Pa
             if (candidate / CONFIG_NAME).is_file():
                 return candidate
     raise UsageError(
-        f"no register found in {start} or above (looked for {CONFIG_NAME} and "
-        "registry/calcert.toml); create one with `calcert init`, or pass --registry DIR"
+        _(
+            "no register found in {start} or above (looked for {config} and "
+            "registry/calcert.toml); create one with `calcert init`, or pass --registry DIR"
+        ).format(start=start, config=CONFIG_NAME)
     )
 
 
@@ -92,23 +96,33 @@ def load_config(root: Path) -> Config:
     """Read ``calcert.toml``; anything wrong in it is a usage error (exit 2)."""
     path = root / CONFIG_NAME
     shown = display_path(path)
-    fix = "fix or re-create it (`calcert init`)"
+    fix = _("fix or re-create it (`calcert init`)")
     try:
         with path.open("rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise UsageError(f"{shown}: cannot be read ({exc.strerror}); {fix}") from None
+        raise UsageError(
+            _("{path}: cannot be read ({reason}); {fix}").format(
+                path=shown, reason=exc.strerror, fix=fix
+            )
+        ) from None
     text, problem, line = decode_at(raw)
     if text is None:
         raise UsageError(f"{shown}:{line}: {translate_text(problem)}")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{shown}: cannot be read: {exc}; {fix}") from None
+        raise UsageError(
+            _("{path}: cannot be read: {error}; {fix}").format(path=shown, error=exc, fix=fix)
+        ) from None
     except RecursionError:
-        raise UsageError(f"{shown}: cannot be read: nested too deeply; {fix}") from None
+        raise UsageError(
+            _("{path}: cannot be read: nested too deeply; {fix}").format(path=shown, fix=fix)
+        ) from None
     except ValueError:  # an integer with thousands of digits
-        raise UsageError(f"{shown}: cannot be read: a number is too long; {fix}") from None
+        raise UsageError(
+            _("{path}: cannot be read: a number is too long; {fix}").format(path=shown, fix=fix)
+        ) from None
 
     def bad(message: str) -> UsageError:
         return UsageError(f"{shown}: {message}")
@@ -117,47 +131,61 @@ def load_config(root: Path) -> Config:
         spec = _CONFIG_KEYS.get(key)
         if spec is None:
             close = difflib.get_close_matches(key, list(_CONFIG_KEYS), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            return_error = bad(f"unknown key {key!r}{hint}; known keys: {', '.join(_CONFIG_KEYS)}")
+            hint = _(" (did you mean {word!r}?)").format(word=close[0]) if close else ""
+            return_error = bad(
+                _("unknown key {key!r}{hint}; known keys: {known}").format(
+                    key=key, hint=hint, known=", ".join(_CONFIG_KEYS)
+                )
+            )
             raise return_error
         if isinstance(spec, dict):
             if not isinstance(value, dict):
-                raise bad(f"{key} must be a table [{key}]")
+                raise bad(_("{key} must be a table [{key}]").format(key=key))
             for sub, subvalue in value.items():
                 if sub not in spec:
                     close = difflib.get_close_matches(sub, list(spec), n=1)
-                    hint = f" (did you mean {close[0]!r}?)" if close else ""
-                    raise bad(f"unknown key {sub!r} in [{key}]{hint}; known: {', '.join(spec)}")
+                    hint = _(" (did you mean {word!r}?)").format(word=close[0]) if close else ""
+                    raise bad(
+                        _("unknown key {sub!r} in [{key}]{hint}; known: {known}").format(
+                            sub=sub, key=key, hint=hint, known=", ".join(spec)
+                        )
+                    )
                 if not isinstance(subvalue, spec[sub]) or isinstance(subvalue, bool):
-                    raise bad(f"[{key}] {sub} has the wrong type")
+                    raise bad(_("[{key}] {sub} has the wrong type").format(key=key, sub=sub))
         elif not isinstance(value, spec) or isinstance(value, bool):
-            raise bad(f"{key} has the wrong type")
+            raise bad(_("{key} has the wrong type").format(key=key))
     if "schema" not in data:
-        raise bad("missing `schema = 1`")
+        raise bad(_("missing `schema = 1`"))
     if data["schema"] != 1:
-        raise bad(f"schema {data['schema']} is not supported by this calcert (it reads schema 1)")
+        raise bad(
+            _("schema {schema} is not supported by this calcert (it reads schema 1)").format(
+                schema=data["schema"]
+            )
+        )
     terms = data.get("terms", {})
     checks = data.get("validate", {})
     default_years = terms.get("default_years", 5)
     max_years = checks.get("max_term_years", 5)
     if not 1 <= default_years <= 100:
-        raise bad("[terms] default_years must be between 1 and 100")
+        raise bad(_("[terms] default_years must be between 1 and 100"))
     if not 1 <= max_years <= 100:
-        raise bad("[validate] max_term_years must be between 1 and 100")
+        raise bad(_("[validate] max_term_years must be between 1 and 100"))
     ignore = checks.get("ignore", [])
     if not all(isinstance(code, str) for code in ignore):
-        raise bad('[validate] ignore must be a list of finding codes, e.g. ["W004"]')
+        raise bad(_('[validate] ignore must be a list of finding codes, e.g. ["W004"]'))
     from calcert.findings import unknown_codes
 
     unknown = unknown_codes(ignore)
     if unknown:
         raise bad(
-            f"[validate] ignore names unknown codes: {', '.join(unknown)}; "
-            "see `calcert validate --explain CODE`"
+            _(
+                "[validate] ignore names unknown codes: {codes}; "
+                "see `calcert validate --explain CODE`"
+            ).format(codes=", ".join(unknown))
         )
     reminders = data.get("export", {}).get("reminders", list(DEFAULT_REMINDERS))
     if not all(isinstance(text, str) for text in reminders):
-        raise bad('[export] reminders must be a list of durations, e.g. ["6m", "1m"]')
+        raise bad(_('[export] reminders must be a list of durations, e.g. ["6m", "1m"]'))
     if reminders:
         from calcert.terms import parse_duration
 
@@ -165,7 +193,7 @@ def load_config(root: Path) -> Config:
             try:
                 parse_duration(text)
             except UsageError as exc:
-                raise bad(f"[export] reminders: {exc.message}") from None
+                raise bad(_("[export] reminders: {message}").format(message=exc.message)) from None
     return Config(
         schema=1,
         name=data.get("name", Config.name),
@@ -217,7 +245,11 @@ def iter_institution_paths(root: Path) -> Iterator[Path]:
     except FileNotFoundError:
         return
     except OSError as exc:
-        raise UsageError(f"{display_path(directory)}: cannot be listed ({exc.strerror})") from None
+        raise UsageError(
+            _("{path}: cannot be listed ({reason})").format(
+                path=display_path(directory), reason=exc.strerror
+            )
+        ) from None
     for entry in entries:
         if entry.name.endswith(".toml") and not entry.name.startswith("."):
             yield Path(entry.path)
@@ -238,19 +270,22 @@ def read_file(path: Path, root: Path) -> ParsedFile:
                 target.relative_to(root.resolve())
             except ValueError:
                 return unreadable(
-                    f"symlink to {target}, outside the register; copy the file in instead"
+                    Message(
+                        "symlink to {target}, outside the register; copy the file in instead",
+                        target=str(target),
+                    )
                 )
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
-            return unreadable("not a regular file (a directory?); remove or rename it")
+            return unreadable(Message("not a regular file (a directory?); remove or rename it"))
         with path.open("rb") as handle:
             raw = handle.read(2 * 1024 * 1024)
     except FileNotFoundError:
-        return unreadable("file does not exist (a broken symlink?)")
+        return unreadable(Message("file does not exist (a broken symlink?)"))
     except PermissionError:
-        return unreadable("permission denied; make the file readable (chmod a+r)")
+        return unreadable(Message("permission denied; make the file readable (chmod a+r)"))
     except OSError as exc:
-        return unreadable(f"cannot be read ({exc.strerror})")
+        return unreadable(Message("cannot be read ({reason})", reason=exc.strerror))
     return parse(path, raw, shown)
 
 
@@ -272,8 +307,9 @@ def locked(root: Path) -> Iterator[None]:
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
         raise UsageError(
-            f"{display_path(lock_path)}: cannot create the register lock ({exc.strerror}); "
-            "is the register read-only?"
+            _(
+                "{path}: cannot create the register lock ({reason}); is the register read-only?"
+            ).format(path=display_path(lock_path), reason=exc.strerror)
         ) from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
@@ -297,7 +333,9 @@ def atomic_write(path: Path, data: bytes) -> None:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
         raise UsageError(
-            f"{display_path(path)}: cannot write ({exc.strerror}); is the register read-only?"
+            _("{path}: cannot write ({reason}); is the register read-only?").format(
+                path=display_path(path), reason=exc.strerror
+            )
         ) from None
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -314,7 +352,11 @@ def atomic_write(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         if isinstance(exc, OSError):
-            raise UsageError(f"{display_path(path)}: cannot write ({exc.strerror})") from None
+            raise UsageError(
+                _("{path}: cannot write ({reason})").format(
+                    path=display_path(path), reason=exc.strerror
+                )
+            ) from None
         raise
     with contextlib.suppress(OSError):
         dir_fd = os.open(directory, os.O_RDONLY)
@@ -358,7 +400,11 @@ def init_register(directory: Path) -> Path:
     """Create an empty register in ``directory``; refuse to overwrite an existing one."""
     config = directory / CONFIG_NAME
     if config.exists():
-        raise UsageError(f"{display_path(config)} already exists; not overwriting the register")
+        raise UsageError(
+            _("{path} already exists; not overwriting the register").format(
+                path=display_path(config)
+            )
+        )
     try:
         (directory / INSTITUTIONS_DIR).mkdir(parents=True, exist_ok=True)
         atomic_write(config, CONFIG_TEMPLATE.encode("utf-8"))
@@ -370,6 +416,8 @@ def init_register(directory: Path) -> Path:
             keep.touch()
     except OSError as exc:
         raise UsageError(
-            f"{display_path(directory)}: cannot create the register ({exc.strerror})"
+            _("{path}: cannot create the register ({reason})").format(
+                path=display_path(directory), reason=exc.strerror
+            )
         ) from None
     return directory
