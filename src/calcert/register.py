@@ -18,11 +18,15 @@ import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from calcert.errors import UsageError
 from calcert.findings import Finding, display_path
 from calcert.i18n import Message, _, translate_text
 from calcert.tomlfile import MAX_FILE_BYTES, ParsedFile, decode_at, parse
+
+if TYPE_CHECKING:
+    from calcert.cache import ParseCache
 
 CONFIG_NAME = "calcert.toml"
 INSTITUTIONS_DIR = "institutions"
@@ -255,16 +259,23 @@ def iter_institution_paths(root: Path) -> Iterator[Path]:
             yield Path(entry.path)
 
 
-def read_file(path: Path, root: Path) -> ParsedFile:
-    """Read and parse one institution file; OS-level problems become findings."""
-    shown = display_path(path)
+def read_file(
+    path: Path, root: Path, cache: ParseCache | None = None, shown: str | None = None
+) -> ParsedFile:
+    """Read and parse one institution file; OS-level problems become findings.
+
+    With a ``cache``, a file whose bytes were parsed before is not parsed again. ``shown``
+    (how to name the file in findings) defaults to ``display_path(path)``.
+    """
+    shown = shown or display_path(path)
 
     def unreadable(message: str) -> ParsedFile:
         # Nothing in the file can be pointed at: the finding is about the whole file, line 1.
         return ParsedFile(path, shown, None, [Finding(shown, 1, "E001", message)])
 
     try:
-        if path.is_symlink():
+        info = os.lstat(path)  # os, not pathlib: this runs once per file
+        if stat.S_ISLNK(info.st_mode):
             target = path.resolve()
             try:
                 target.relative_to(root.resolve())
@@ -275,10 +286,10 @@ def read_file(path: Path, root: Path) -> ParsedFile:
                         target=str(target),
                     )
                 )
-        info = path.stat()
+            info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
             return unreadable(Message("not a regular file (a directory?); remove or rename it"))
-        with path.open("rb") as handle:
+        with open(path, "rb") as handle:
             raw = handle.read(2 * 1024 * 1024)
     except FileNotFoundError:
         return unreadable(Message("file does not exist (a broken symlink?)"))
@@ -286,12 +297,33 @@ def read_file(path: Path, root: Path) -> ParsedFile:
         return unreadable(Message("permission denied; make the file readable (chmod a+r)"))
     except OSError as exc:
         return unreadable(Message("cannot be read ({reason})", reason=exc.strerror))
-    return parse(path, raw, shown)
+    if cache is None:
+        return parse(path, raw, shown)
+    parsed = cache.get(path, raw, shown)
+    if parsed is None:
+        parsed = parse(path, raw, shown)
+        cache.put(path, raw, parsed)
+    return parsed
 
 
 def load(root: Path) -> Register:
+    """Read the register: its settings and every institution file (through the cache)."""
+    from calcert.cache import ParseCache
+    from calcert.render import Progress
+
     config = load_config(root)
-    files = [read_file(path, root) for path in iter_institution_paths(root)]
+    paths = list(iter_institution_paths(root))
+    cache = ParseCache.open(root)
+    # All files share a folder: work out how to show it once, not once per file.
+    folder = display_path(root / INSTITUTIONS_DIR)
+    prefix = "" if folder == "." else folder + "/"
+    files = []
+    with Progress(len(paths), "reading the register") as progress:
+        for path in paths:
+            files.append(read_file(path, root, cache, prefix + path.name))
+            progress.advance()
+    if cache is not None:
+        cache.save()
     return Register(root, config, files)
 
 

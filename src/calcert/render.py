@@ -11,6 +11,7 @@ import io
 import json
 import os
 import sys
+import time
 from collections.abc import Sequence
 from typing import TextIO
 
@@ -210,3 +211,55 @@ def print_rows(
         sys.stdout.write(to_markdown(rows, columns) if rows else f"{empty}\n")
     else:
         print_table(rows, columns, title=title, empty=empty)
+
+
+class Progress:
+    """A progress bar on stderr for long runs: only on a terminal, and only after ~1 s.
+
+    ``advance()`` is cheap until then (a counter; the clock is read every 256 steps), and
+    Rich is imported only when the bar is actually drawn. It is transient: the bar is gone
+    when the work is done, so output stays the same with and without it.
+    """
+
+    DELAY = 1.0
+
+    def __init__(self, total: int, label: str, stream: TextIO | None = None) -> None:
+        self.total = total
+        self.label = label
+        self.done = 0
+        self.stream = stream or sys.stderr
+        self._start = time.monotonic()
+        self._bar: object | None = None
+        self._task: object | None = None
+        self._enabled = total > 0 and _isatty(self.stream)
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def advance(self) -> None:
+        self.done += 1
+        if not self._enabled or self.done & 255:
+            return
+        if self._bar is None:
+            if time.monotonic() - self._start < self.DELAY:
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
+            from rich.progress import Progress as Bar
+
+            console = Console(file=self.stream, no_color=not colour_allowed(self.stream))
+            bar = Bar(
+                TextColumn(self.label),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=console,
+                transient=True,
+            )
+            bar.start()
+            self._task = bar.add_task(self.label, total=self.total)
+            self._bar = bar
+        self._bar.update(self._task, completed=self.done)  # type: ignore[attr-defined]
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()  # type: ignore[attr-defined]

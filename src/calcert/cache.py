@@ -1,0 +1,255 @@
+"""A parse cache for register files, kept in ``.calcert-cache/`` outside git.
+
+Reading a register means parsing every file, every time; but between two runs almost no
+file changes. The cache remembers, per file, what reading it gave (the record, its
+findings, its line index, whether it is canonical), so a repeated run only reads bytes.
+
+It can never serve stale data because it is keyed by *content*, not by time stamps: an
+entry is found by the file's name and a BLAKE2b digest of the bytes just read. A file
+edited within the same second to the same size has other bytes, hence another digest.
+(Time stamps would be cheaper to check, but coarse clocks, ``cp -p``, ``touch -d`` and
+network file systems make them a guess; reading 10,000 small files costs far less than
+parsing them.)
+
+The cache is only a speed-up, so it fails quietly: a missing, corrupt, foreign or old
+cache file is ignored (and replaced); a read-only register, or ``CALCERT_CACHE=0``, simply
+runs without one. It is written atomically (temporary file + rename), so concurrent runs
+(two ``calcert add`` at once) each leave a complete cache, and neither blocks the other.
+
+Trust: a register is shared through git, and a cache file could be committed (or planted
+in a pull request) to make a bad file look clean to CI. The cache file therefore carries a
+keyed MAC whose key lives in the user's own cache directory (``$XDG_CACHE_HOME/calcert``
+or ``~/.cache/calcert``), never in the register: a cache file made anywhere else is
+ignored. Its body is ``marshal`` data (never pickle: it cannot name code to run), and
+it is decoded only after the MAC has proved that this user's calcert wrote it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import marshal
+import os
+import secrets
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from calcert import __version__
+from calcert.findings import Finding
+from calcert.model import AWARD_KEYS, Award, Institution
+from calcert.tomlfile import LineIndex, ParsedFile, decode
+
+CACHE_DIR = ".calcert-cache"
+CACHE_FILE = "parsed.bin"
+FORMAT = 1
+ENV_SWITCH = "CALCERT_CACHE"  # "0", "off", "no" or "false" switch the cache off
+_TOP = ("id", "name", "city", "kind", "voivodeship", "website", "parent")
+_DATES = frozenset({"awarded_on", "valid_from", "valid_until", "withdrawn_on"})
+
+
+def enabled() -> bool:
+    return os.environ.get(ENV_SWITCH, "").strip().lower() not in ("0", "off", "no", "false")
+
+
+def _user_key() -> bytes | None:
+    """This user's secret MAC key (created on first use), or None if it cannot be had."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "calcert"
+    path = folder / "cache-key"
+    try:
+        key = path.read_bytes()
+        if len(key) >= 32:
+            return key
+    except OSError:
+        pass
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".cache-key.", dir=folder)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(secrets.token_bytes(32))
+        # link, not rename: if another process made a key meanwhile, keep (and use) that one
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)
+        os.unlink(tmp)
+        key = path.read_bytes()
+    except OSError:
+        return None
+    return key if len(key) >= 32 else None
+
+
+def _code_fingerprint() -> str:
+    """Changes whenever calcert's code changes (a new parse may give other findings)."""
+    package = Path(__file__).parent
+    parts = [__version__, str(FORMAT), sys.version]
+    with contextlib.suppress(OSError):
+        for entry in sorted(os.scandir(package), key=lambda e: e.name):
+            if entry.name.endswith(".py"):
+                info = entry.stat()
+                parts.append(f"{entry.name}:{info.st_size}:{info.st_mtime_ns}")
+    return hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
+
+
+def digest(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+# ---- ParsedFile <-> JSON-able lists ----------------------------------------------------------
+
+
+class _LazyLineIndex(LineIndex):
+    """The line index of a cached file, worked out from its bytes only if a finding needs it.
+
+    Both read paths make their index with ``LineIndex.scan`` (or, for canonical files, an
+    equal one), so scanning later gives the same lines; most files never need it.
+    """
+
+    def __init__(self, raw: bytes) -> None:  # no super().__init__: the fields come later
+        self._raw = raw
+
+    def __getattr__(self, name: str) -> Any:  # called only for attributes not set yet
+        if name not in ("top", "awards", "award_keys", "tables"):
+            raise AttributeError(name)
+        text, _ = decode(self._raw)
+        self.__dict__.update(vars(LineIndex.scan(text or "")))
+        return self.__dict__[name]
+
+
+def _pack(parsed: ParsedFile) -> tuple[Any, ...]:
+    inst = parsed.institution
+    packed_inst = None
+    if inst is not None:
+        awards = []
+        for award in inst.awards:
+            values: list[Any] = [award.line]
+            for key in AWARD_KEYS:
+                value = getattr(award, key)
+                values.append(value.toordinal() if key in _DATES and value else value)
+            awards.append(tuple(values))
+        packed_inst = (tuple(getattr(inst, key) for key in _TOP), tuple(awards))
+    findings = tuple((f.line, f.code, f.message) for f in parsed.findings)
+    return (packed_inst, findings, parsed.lines is not None, parsed.canonical)
+
+
+def _unpack(packed: tuple[Any, ...], path: Path, shown: str, raw: bytes) -> ParsedFile:
+    packed_inst, findings, has_lines, canonical = packed
+    institution = None
+    if packed_inst is not None:
+        top, packed_awards = packed_inst
+        awards = []
+        for values in packed_awards:
+            fields = {}
+            for key, value in zip(AWARD_KEYS, values[1:], strict=True):
+                if value is not None:
+                    fields[key] = date.fromordinal(value) if key in _DATES else value
+            awards.append(Award(line=values[0], **fields))
+        institution = Institution(
+            **dict(zip(_TOP, top, strict=True)), awards=tuple(awards), path=path
+        )
+    return ParsedFile(
+        path,
+        shown,
+        institution,
+        [Finding(shown, line, code, message) for line, code, message in findings],
+        raw,
+        _LazyLineIndex(raw) if has_lines else None,
+        canonical=canonical,
+    )
+
+
+class ParseCache:
+    """What reading each file gave, by file name and content digest."""
+
+    def __init__(self, root: Path, key: bytes, entries: dict[str, tuple[Any, ...]]):
+        self.root = root
+        self._key = key
+        self._old = entries
+        self._new: dict[str, tuple[Any, ...]] = {}
+        self._changed = False
+        self._fingerprint = _code_fingerprint()
+
+    @property
+    def path(self) -> Path:
+        return self.root / CACHE_DIR / CACHE_FILE
+
+    @classmethod
+    def open(cls, root: Path) -> ParseCache | None:
+        """The register's cache (empty when there is none yet); None when switched off."""
+        if not enabled():
+            return None
+        key = _user_key()
+        if key is None:
+            return None
+        cache = cls(root, key, {})
+        cache._old = cache._read()
+        return cache
+
+    def _read(self) -> dict[str, tuple[Any, ...]]:
+        try:
+            blob = self.path.read_bytes()
+        except OSError:
+            return {}
+        mac, _, body = blob.partition(b"\n")
+        if not hmac.compare_digest(mac, self._mac(body)):
+            return {}  # not written by this user's calcert (or damaged): ignore it
+        try:
+            data = marshal.loads(body)  # safe: the MAC proves that we wrote these bytes
+        except (ValueError, EOFError, TypeError):
+            return {}
+        if (
+            not isinstance(data, tuple)
+            or len(data) != 3
+            or data[:2] != (FORMAT, self._fingerprint)
+            or not isinstance(data[2], dict)
+        ):
+            return {}
+        return data[2]
+
+    def _mac(self, body: bytes) -> bytes:
+        return hmac.new(self._key, body, hashlib.blake2b).hexdigest().encode()
+
+    def get(self, path: Path, raw: bytes, shown: str) -> ParsedFile | None:
+        entry_key = f"{path.name}:{digest(raw)}"
+        packed = self._old.get(entry_key)
+        if packed is None:
+            return None
+        try:
+            parsed = _unpack(packed, path, shown, raw)
+        except (TypeError, ValueError, KeyError, IndexError, OverflowError):
+            self._changed = True
+            return None
+        self._new[entry_key] = packed
+        return parsed
+
+    def put(self, path: Path, raw: bytes, parsed: ParsedFile) -> None:
+        if parsed.institution is not None and parsed.canonical is None:
+            parsed.is_canonical()  # decide it once, here, rather than on every later run
+        self._new[f"{path.name}:{digest(raw)}"] = _pack(parsed)
+        self._changed = True
+
+    def save(self) -> None:
+        """Write the entries used in this run (others are dropped); never raises."""
+        if not self._changed and len(self._new) == len(self._old):
+            return
+        body = marshal.dumps((FORMAT, self._fingerprint, self._new))
+        folder = self.path.parent
+        tmp = None
+        try:
+            folder.mkdir(exist_ok=True)
+            ignore = folder / ".gitignore"
+            if not ignore.exists():  # registers made before `init` listed the cache
+                ignore.write_text("# calcert's parse cache: never commit it\n*\n")
+            fd, tmp = tempfile.mkstemp(prefix=".parsed.", suffix=".tmp", dir=folder)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(self._mac(body) + b"\n" + body)
+            os.replace(tmp, self.path)
+            tmp = None
+        except OSError:
+            pass  # read-only register, full disk: run without a cache
+        finally:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
