@@ -29,6 +29,7 @@ measurement, not a test); ``--check`` makes it exit 1 when a goal is missed.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import platform
 import random
@@ -378,11 +379,11 @@ def machine() -> str:
     )
 
 
-def fmt_ratio(name: str, value: float, floor: float) -> str:
+def fmt_ratio(name: str, value: float, floor: float, judge: bool = True) -> str:
     ratio = value / floor
     goal = GOALS.get(name)
     verdict = ""
-    if goal is not None:
+    if goal is not None and judge:
         verdict = f"goal ≤ {goal:.2f}×  {'met' if ratio <= goal else 'MISSED'}"
     return f"  {name:<24} {value * 1000:9.1f} ms  {ratio:6.2f}×  {verdict}"
 
@@ -434,9 +435,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     floor = big["tomllib floor"]
     print(f"  {'tomllib floor':<24} {floor * 1000:9.1f} ms   1.00×")
+    judge = args.n >= 10_000  # the goals are set for a national-size register
+    if not judge:
+        print("  (the goals are for N = 10,000; at this N start-up dominates)")
     for name in ("validate", "validate (no cache)", "expiring", "expiring (no cache)"):
-        print(fmt_ratio(name, big[name], floor))
-        if big[name] / floor > GOALS[name]:
+        print(fmt_ratio(name, big[name], floor, judge))
+        if judge and big[name] / floor > GOALS[name]:
             missed.append(name)
     rss = {
         label: peak_rss_mb([*calcert, "--registry", str(root), "validate"], e)
@@ -481,18 +485,26 @@ def main(argv: list[str] | None = None) -> int:
         rows = {}
         for n in sizes:
             reg = register_for(base, n)
-            rows[n] = interleaved(
-                {
-                    "floor": ([python, "-c", TOMLLIB_FLOOR, str(reg / "institutions")], env),
-                    "validate": ([*calcert, "--registry", str(reg), "validate"], env),
-                    "cold": ([*calcert, "--registry", str(reg), "validate"], cold),
-                    "expiring": (
-                        [*calcert, "--registry", str(reg), "expiring", "--within", "6m"],
-                        env,
-                    ),
-                },
-                rounds,
-            )
+            if n == args.n:  # measured above already
+                rows[n] = {
+                    "floor": big["tomllib floor"],
+                    "validate": big["validate"],
+                    "cold": big["validate (no cache)"],
+                    "expiring": big["expiring"],
+                }
+            else:
+                rows[n] = interleaved(
+                    {
+                        "floor": ([python, "-c", TOMLLIB_FLOOR, str(reg / "institutions")], env),
+                        "validate": ([*calcert, "--registry", str(reg), "validate"], env),
+                        "cold": ([*calcert, "--registry", str(reg), "validate"], cold),
+                        "expiring": (
+                            [*calcert, "--registry", str(reg), "expiring", "--within", "6m"],
+                            env,
+                        ),
+                    },
+                    rounds,
+                )
             r = rows[n]
             print(
                 f"  {n:>7,} {r['floor'] * 1000:14.0f} {r['validate'] * 1000:10.0f} "
@@ -505,8 +517,6 @@ def main(argv: list[str] | None = None) -> int:
                 # Marginal cost per institution between the smallest and largest size, and
                 # the growth exponent: 1.0 is linear; start-up makes small N look cheaper.
                 slope = (rows[hi][key] - rows[lo][key]) / (hi - lo)
-                import math
-
                 exponent = math.log(rows[hi][key] / rows[lo][key]) / math.log(hi / lo)
                 print(
                     f"  {label}: {slope * 1e6:.1f} µs per extra institution from {lo:,} to "

@@ -21,12 +21,15 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     """No test may see the developer's register, locale or colour settings."""
     monkeypatch.delenv("CALCERT_REGISTRY", raising=False)
     monkeypatch.delenv("CALCERT_DEBUG", raising=False)
     for name in ("CALCERT_LANG", "LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("CALCERT_CACHE", raising=False)
+    # The parse cache's key lives in the user's cache folder: a fresh one per test.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
     monkeypatch.setenv("COLUMNS", "200")
     set_language("en")
 

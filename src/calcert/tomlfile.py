@@ -636,6 +636,11 @@ _CANON_LINE = re.compile(
     r'"((?:[^"\\\x00-\x08\x0a-\x1f\x7f]|\\[bnfr"\\]|\\u[0-9a-f]{4})*)"'
     r"|([0-9]{4}-[0-9]{2}-[0-9]{2}))"
 )
+# LineIndex.scan counts lines with str.splitlines (which also breaks at U+0085, U+2028 and
+# U+2029) and takes ''' inside a string for a multi-line string: files with these (which
+# canonical strings may contain unescaped) go the general way, so both ways give the same
+# line numbers.
+_SCAN_QUIRKS = re.compile("[\x85\u2028\u2029]|'''")
 _ESCAPED = re.compile(r'\\(?:u([0-9a-f]{4})|([bnfr"\\]))')
 _UNESCAPE = {"b": "\b", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\"}
 # What tomli_w escapes in a basic string: quote, backslash, control characters but tab, DEL.
@@ -684,9 +689,7 @@ def canonical_text(institution: Institution) -> str:
 
 def _parse_canonical(text: str, path: Path, shown: str, raw: bytes) -> ParsedFile | None:
     """The parse of a file in canonical form, or None when the file is not (or not surely)."""
-    if not text.endswith("\n") or "'''" in text:
-        # ''' inside a string makes LineIndex.scan see a multi-line string: such files go
-        # the general way, so that both ways give the same line numbers.
+    if not text.endswith("\n") or _SCAN_QUIRKS.search(text):
         return None
     index = LineIndex()
     top: dict[str, Any] = {}
