@@ -631,10 +631,11 @@ def dumps(institution: Institution) -> str:
 # other spacing, an escape written differently, a non-canonical order, a key the model
 # drops) fails the line pattern or the comparison, and the file goes the general way.
 
-_CANON_LINE = re.compile(
-    r"([a-z_]+) = (?:"
-    r'"((?:[^"\\\x00-\x08\x0a-\x1f\x7f]|\\[bnfr"\\]|\\u[0-9a-f]{4})*)"'
-    r"|([0-9]{4}-[0-9]{2}-[0-9]{2}))"
+_KNOWN_KEYS = frozenset(INSTITUTION_KEYS + AWARD_KEYS) - {"awards"}
+# A basic string as tomli_w writes it: no raw quote, backslash or control character but
+# tab; escapes only those it uses. (The final comparison is the proof; this is a filter.)
+_CANON_STRING = re.compile(
+    r'"([^"\\\x00-\x08\x0a-\x1f\x7f]*(?:\\(?:[bnfr"\\]|u[0-9a-f]{4})[^"\\\x00-\x08\x0a-\x1f\x7f]*)*)"'
 )
 # LineIndex.scan counts lines with str.splitlines (which also breaks at U+0085, U+2028 and
 # U+2029) and takes ''' inside a string for a multi-line string: files with these (which
@@ -695,7 +696,6 @@ def _parse_canonical(text: str, path: Path, shown: str, raw: bytes) -> ParsedFil
     top: dict[str, Any] = {}
     awards: list[dict[str, Any]] = []
     table, keys = top, index.top
-    match_line = _CANON_LINE.fullmatch
     for number, line in enumerate(text.split("\n"), start=1):
         if not line:
             continue
@@ -706,17 +706,30 @@ def _parse_canonical(text: str, path: Path, shown: str, raw: bytes) -> ParsedFil
             index.awards.append(number)
             index.award_keys.append(keys)
             continue
-        match = match_line(line)
-        if match is None:
+        key, equals, value = line.partition(" = ")
+        if not equals or key not in _KNOWN_KEYS or key in table:
             return None
-        key, string, day = match.groups()
-        if key in table or key == "awards":
-            return None
-        if string is not None:
-            table[key] = _ESCAPED.sub(_unescape, string) if "\\" in string else string
+        if value[:1] == '"':
+            inner = value[1:-1]
+            # The common case, checked without a regular expression: printable text
+            # (no control characters, not even tab) with no quote or backslash in it.
+            if not (
+                len(value) > 1
+                and value[-1] == '"'
+                and inner.isprintable()
+                and '"' not in inner
+                and "\\" not in inner
+            ):
+                match = _CANON_STRING.fullmatch(value)
+                if match is None:
+                    return None
+                inner = match[1]
+                if "\\" in inner:
+                    inner = _ESCAPED.sub(_unescape, inner)
+            table[key] = inner
         else:
             try:
-                table[key] = date.fromisoformat(day)
+                table[key] = date.fromisoformat(value)  # the comparison below proves the form
             except ValueError:
                 return None
         keys[key] = number
