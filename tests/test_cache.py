@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from calcert import cache, register
-from calcert.cache import CACHE_DIR, CACHE_FILE
+from calcert.cache import cache_file
 from calcert.register import load
 from conftest import MLAWA, RADOM
 
@@ -68,7 +68,7 @@ def test_second_load_is_served_from_the_cache_and_equal(make_register, parses):
     (root / "institutions" / "mops-bom.toml").write_bytes(b"\xef\xbb\xbf" + RADOM.encode())
     first = snapshot(load(root))
     assert len(parses) == 5
-    assert (root / CACHE_DIR / CACHE_FILE).is_file()
+    assert cache_file(root).is_file()
     parses.clear()
     second = snapshot(load(root))
     assert parses == []
@@ -87,6 +87,11 @@ def test_cached_findings_are_the_uncached_ones(make_register, cli, monkeypatch):
     assert '"line": 8' in uncached.stdout  # awarded_on's line, found through the line index
     assert uncached.stdout == fresh.stdout == cached.stdout
     assert uncached.exit_code == cached.exit_code == 1
+    # Messages come back as translatable messages, not just their English text:
+    polish = cli(root, "--lang", "pl", "validate", "--as-of", "2025-01-01")
+    monkeypatch.setenv("CALCERT_CACHE", "0")
+    assert cli(root, "--lang", "pl", "validate", "--as-of", "2025-01-01").stdout == polish.stdout
+    assert "błąd E002" in polish.stdout
 
 
 def test_same_second_same_size_edit_is_seen(make_register, parses):
@@ -128,7 +133,7 @@ def test_a_renamed_file_is_parsed_again(make_register, parses):
 def test_a_damaged_cache_is_ignored_and_rebuilt(make_register, parses, damage):
     root = make_register(files={"mops-mlawa": MLAWA, "mops-radom": RADOM})
     expected = snapshot(load(root))
-    blob_path = root / CACHE_DIR / CACHE_FILE
+    blob_path = cache_file(root)
     blob = blob_path.read_bytes()
     blob_path.write_bytes(blob[: len(blob) // 2] if damage is None else damage)
     parses.clear()
@@ -164,47 +169,69 @@ def test_switched_off_by_the_environment(make_register, parses, monkeypatch):
     load(root)
     load(root)
     assert parses == ["mops-radom.toml", "mops-radom.toml"]
-    assert not (root / CACHE_DIR).exists()
+    assert not cache_file(root).parent.exists()
 
 
-def test_no_place_for_a_cache_means_no_cache(make_register, parses):
-    root = make_register(files={"mops-radom": RADOM})
-    (root / CACHE_DIR).write_text("a file where the cache folder would go")
-    assert load(root).files[0].institution.city == "Radom"
-    assert load(root).files[0].institution.city == "Radom"
-    assert len(parses) == 2
-
-
-def test_no_user_cache_folder_means_no_cache(make_register, parses, monkeypatch, tmp_path):
+def test_no_usable_cache_folder_means_no_cache(make_register, parses, monkeypatch, tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
     root = make_register(files={"mops-radom": RADOM})
+    assert load(root).files[0].institution.city == "Radom"
+    assert load(root).files[0].institution.city == "Radom"
+    assert len(parses) == 2
+
+
+def test_no_place_for_the_cache_file_means_no_cache(make_register, parses):
+    root = make_register(files={"mops-radom": RADOM})
+    cache_file(root).parent.mkdir(parents=True)
+    cache_file(root).mkdir()  # a folder where the file would go
     load(root)
     load(root)
     assert len(parses) == 2
-    assert not (root / CACHE_DIR).exists()
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+def test_reading_leaves_every_byte_of_the_register_as_it_was(make_register, cli):
+    root = make_register(files={"mops-radom": RADOM, "x": NOT_CANONICAL})
+    before = tree(root)
+    for _ in range(2):  # the first run makes the cache, the second uses it
+        assert cli(root, "validate").exit_code == 1
+        assert cli(root, "list", "--status", "all").exit_code == 0
+    assert tree(root) == before
+    assert cache_file(root).is_file()
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can write to read-only folders")
-def test_read_only_register_works_without_a_cache(make_register, cli):
+def test_read_only_register_works(make_register, cli):
     root = make_register(files={"mops-radom": RADOM})
     for folder in (root / "institutions", root):
         folder.chmod(0o555)
     try:
-        result = cli(root, "list", "--status", "all", "--format", "csv")
-        assert result.exit_code == 0, result.output
-        assert "mops-radom" in result.stdout
-        assert not (root / CACHE_DIR).exists()
+        for _ in range(2):
+            result = cli(root, "list", "--status", "all", "--format", "csv")
+            assert result.exit_code == 0, result.output
+            assert "mops-radom" in result.stdout
     finally:
         for folder in (root, root / "institutions"):
             folder.chmod(0o755)
 
 
-def test_the_cache_folder_ignores_itself(make_register):
-    root = make_register(files={"mops-radom": RADOM})
-    load(root)
-    assert (root / CACHE_DIR / ".gitignore").read_text().splitlines()[-1] == "*"
+def test_two_registers_have_two_caches(make_register, parses, tmp_path):
+    one = make_register(files={"mops-radom": RADOM}, root=tmp_path / "one")
+    two = make_register(files={"mops-radom": RADOM}, root=tmp_path / "two")
+    assert cache_file(one) != cache_file(two)
+    load(one)
+    load(two)
+    parses.clear()
+    load(one)
+    load(two)
+    assert parses == []
 
 
 def test_entries_of_deleted_files_are_dropped(make_register, parses):
@@ -212,12 +239,12 @@ def test_entries_of_deleted_files_are_dropped(make_register, parses):
     load(root)
     (root / "institutions" / "mops-mlawa.toml").unlink()
     load(root)
-    size = (root / CACHE_DIR / CACHE_FILE).stat().st_size
+    size = cache_file(root).stat().st_size
     (root / "institutions" / "mops-mlawa.toml").write_text(MLAWA, encoding="utf-8")
     parses.clear()
     load(root)
     assert parses == ["mops-mlawa.toml"]
-    assert (root / CACHE_DIR / CACHE_FILE).stat().st_size > size
+    assert cache_file(root).stat().st_size > size
 
 
 def test_concurrent_adds_both_land_and_the_cache_stays_sound(make_register, monkeypatch):
@@ -240,5 +267,29 @@ def test_concurrent_adds_both_land_and_the_cache_stays_sound(make_register, monk
     assert all(parsed[5] == [] for parsed in warm)  # no findings
     monkeypatch.setenv("CALCERT_CACHE", "0")
     assert snapshot(load(root)) == warm
-    leftovers = [p.name for p in (root / CACHE_DIR).iterdir() if p.name.endswith(".tmp")]
+    leftovers = [p.name for p in cache_file(root).parent.iterdir() if p.name.endswith(".tmp")]
     assert leftovers == []
+
+
+def test_messages_keep_their_template_and_parameters(make_register):
+    from datetime import date as day
+
+    from calcert.findings import Finding
+    from calcert.i18n import Message, PluralMessage
+    from calcert.tomlfile import ParsedFile
+
+    path = Path("/r/institutions/x.toml")
+    messages = [
+        "plain text",
+        Message("{key} is {type}", key="name", type=Message("a date")),
+        Message("awarded_on {day} is late", day=day(2014, 12, 19)),
+        PluralMessage("{n} day", "{n} days", 3, label="2014..2017"),
+    ]
+    parsed = ParsedFile(path, "x.toml", None, [Finding("x.toml", 1, "E005", m) for m in messages])
+    back = cache._unpack(cache._pack(parsed), path, "x.toml", b"")
+    for before, after in zip(messages, (f.message for f in back.findings), strict=True):
+        assert type(after) is type(before)
+        assert after == before
+        if isinstance(before, Message):
+            assert (after.template, after.params) == (before.template, before.params)
+            assert after.localized() == before.localized()

@@ -1,8 +1,8 @@
-"""A parse cache for register files, kept in ``.calcert-cache/`` outside git.
+"""A parse cache for register files, kept in the user's cache folder, outside the register.
 
 Reading a register means parsing every file, every time; but between two runs almost no
 file changes. The cache remembers, per file, what reading it gave (the record, its
-findings, its line index, whether it is canonical), so a repeated run only reads bytes.
+findings, whether it is canonical), so a repeated run only reads bytes.
 
 It can never serve stale data because it is keyed by *content*, not by time stamps: an
 entry is found by the file's name and a BLAKE2b digest of the bytes just read. A file
@@ -11,17 +11,18 @@ edited within the same second to the same size has other bytes, hence another di
 network file systems make them a guess; reading 10,000 small files costs far less than
 parsing them.)
 
-The cache is only a speed-up, so it fails quietly: a missing, corrupt, foreign or old
-cache file is ignored (and replaced); a read-only register, or ``CALCERT_CACHE=0``, simply
-runs without one. It is written atomically (temporary file + rename), so concurrent runs
-(two ``calcert add`` at once) each leave a complete cache, and neither blocks the other.
+Where: ``$XDG_CACHE_HOME/calcert/registers/<digest of the register's path>.bin`` (else
+``~/.cache/...``), never inside the register: reading commands leave every byte of the
+register as it was (a refused command changes nothing on disk), a read-only register
+needs nothing special, and no cache file can be committed to git or planted in a pull
+request. A per-user key next to it MACs every cache file; the body is ``marshal`` data
+(never pickle), decoded only after the MAC proves that this user's calcert wrote it.
 
-Trust: a register is shared through git, and a cache file could be committed (or planted
-in a pull request) to make a bad file look clean to CI. The cache file therefore carries a
-keyed MAC whose key lives in the user's own cache directory (``$XDG_CACHE_HOME/calcert``
-or ``~/.cache/calcert``), never in the register: a cache file made anywhere else is
-ignored. Its body is ``marshal`` data (never pickle: it cannot name code to run), and
-it is decoded only after the MAC has proved that this user's calcert wrote it.
+The cache is only a speed-up, so it fails quietly: a missing, corrupt, foreign or old
+cache file is ignored (and replaced); no usable cache folder, or ``CALCERT_CACHE=0``,
+simply runs without one. It is written atomically (temporary file + rename), so
+concurrent runs (two ``calcert add`` at once) each leave a complete cache, and neither
+blocks the other.
 """
 
 from __future__ import annotations
@@ -34,17 +35,16 @@ import os
 import secrets
 import sys
 import tempfile
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from calcert import __version__
 from calcert.findings import Finding
+from calcert.i18n import Message, PluralMessage
 from calcert.model import AWARD_KEYS, Award, Institution
 from calcert.tomlfile import LineIndex, ParsedFile, decode
 
-CACHE_DIR = ".calcert-cache"
-CACHE_FILE = "parsed.bin"
 FORMAT = 1
 ENV_SWITCH = "CALCERT_CACHE"  # "0", "off", "no" or "false" switch the cache off
 _TOP = ("id", "name", "city", "kind", "voivodeship", "website", "parent")
@@ -55,10 +55,20 @@ def enabled() -> bool:
     return os.environ.get(ENV_SWITCH, "").strip().lower() not in ("0", "off", "no", "false")
 
 
+def user_cache_folder() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "calcert"
+
+
+def cache_file(root: Path) -> Path:
+    """Where the cache of the register at ``root`` lives."""
+    where = hashlib.blake2b(str(root.resolve()).encode(), digest_size=16).hexdigest()
+    return user_cache_folder() / "registers" / f"{where}.bin"
+
+
 def _user_key() -> bytes | None:
     """This user's secret MAC key (created on first use), or None if it cannot be had."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = Path(base) / "calcert"
+    folder = user_cache_folder()
     path = folder / "cache-key"
     try:
         key = path.read_bytes()
@@ -100,6 +110,45 @@ def digest(raw: bytes) -> str:
 # ---- ParsedFile <-> JSON-able lists ----------------------------------------------------------
 
 
+class _Uncacheable(Exception):
+    """A finding carries a value the cache cannot store: the file is just not cached."""
+
+
+def _encode(value: Any) -> tuple[Any, ...]:
+    """A finding message (or one of its parameters) as marshal-able tuples."""
+    if isinstance(value, PluralMessage):
+        params = {k: v for k, v in value.params.items() if k != "n"}
+        return ("p", value.singular, value.plural, value.n, _encode_params(params))
+    if isinstance(value, Message):
+        return ("m", value.template, _encode_params(value.params))
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return ("d", value.toordinal())
+    if value is None or type(value) in (str, int, float, bool):
+        return ("v", value)
+    raise _Uncacheable(type(value).__name__)
+
+
+def _encode_params(params: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple((key, _encode(value)) for key, value in params.items())
+
+
+def _decode(packed: tuple[Any, ...]) -> Any:
+    tag = packed[0]
+    if tag == "v":
+        return packed[1]
+    if tag == "d":
+        return date.fromordinal(packed[1])
+    if tag == "m":
+        return Message(packed[1], **_decode_params(packed[2]))
+    if tag == "p":
+        return PluralMessage(packed[1], packed[2], packed[3], **_decode_params(packed[4]))
+    raise ValueError(f"unknown tag {tag!r}")
+
+
+def _decode_params(packed: tuple[Any, ...]) -> dict[str, Any]:
+    return {key: _decode(value) for key, value in packed}
+
+
 class _LazyLineIndex(LineIndex):
     """The line index of a cached file, worked out from its bytes only if a finding needs it.
 
@@ -130,7 +179,7 @@ def _pack(parsed: ParsedFile) -> tuple[Any, ...]:
                 values.append(value.toordinal() if key in _DATES and value else value)
             awards.append(tuple(values))
         packed_inst = (tuple(getattr(inst, key) for key in _TOP), tuple(awards))
-    findings = tuple((f.line, f.code, f.message) for f in parsed.findings)
+    findings = tuple((f.line, f.code, _encode(f.message)) for f in parsed.findings)
     return (packed_inst, findings, parsed.lines is not None, parsed.canonical)
 
 
@@ -153,7 +202,7 @@ def _unpack(packed: tuple[Any, ...], path: Path, shown: str, raw: bytes) -> Pars
         path,
         shown,
         institution,
-        [Finding(shown, line, code, message) for line, code, message in findings],
+        [Finding(shown, line, code, _decode(message)) for line, code, message in findings],
         raw,
         _LazyLineIndex(raw) if has_lines else None,
         canonical=canonical,
@@ -170,10 +219,11 @@ class ParseCache:
         self._new: dict[str, tuple[Any, ...]] = {}
         self._changed = False
         self._fingerprint = _code_fingerprint()
+        self._path = cache_file(root)
 
     @property
     def path(self) -> Path:
-        return self.root / CACHE_DIR / CACHE_FILE
+        return self._path
 
     @classmethod
     def open(cls, root: Path) -> ParseCache | None:
@@ -227,7 +277,11 @@ class ParseCache:
     def put(self, path: Path, raw: bytes, parsed: ParsedFile) -> None:
         if parsed.institution is not None and parsed.canonical is None:
             parsed.is_canonical()  # decide it once, here, rather than on every later run
-        self._new[f"{path.name}:{digest(raw)}"] = _pack(parsed)
+        try:
+            packed = _pack(parsed)
+        except _Uncacheable:
+            return
+        self._new[f"{path.name}:{digest(raw)}"] = packed
         self._changed = True
 
     def save(self) -> None:
@@ -238,17 +292,14 @@ class ParseCache:
         folder = self.path.parent
         tmp = None
         try:
-            folder.mkdir(exist_ok=True)
-            ignore = folder / ".gitignore"
-            if not ignore.exists():  # registers made before `init` listed the cache
-                ignore.write_text("# calcert's parse cache: never commit it\n*\n")
+            folder.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".parsed.", suffix=".tmp", dir=folder)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(self._mac(body) + b"\n" + body)
             os.replace(tmp, self.path)
             tmp = None
         except OSError:
-            pass  # read-only register, full disk: run without a cache
+            pass  # no cache folder, full disk: run without a cache
         finally:
             if tmp is not None:
                 with contextlib.suppress(OSError):
