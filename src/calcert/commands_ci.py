@@ -1,6 +1,6 @@
 """Commands for editors and CI: ``calcert schema``."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: see the note at the top of cli.py (start-up).
 
 import sys
 

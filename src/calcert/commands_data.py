@@ -5,7 +5,7 @@ Thin as the rest of the CLI: parse options, call ``export`` / ``ics`` / ``html``
 inside the command that needs it.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: see the note at the top of cli.py (start-up).
 
 import sys
 from datetime import date

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gettext
 import os
-from importlib import resources
 from typing import Any
 
 DOMAIN = "calcert"
@@ -46,6 +45,8 @@ def set_language(language: str) -> None:
     if language == "en":
         _current = gettext.NullTranslations()
         return
+    from importlib import resources  # only for other languages: ~3 ms of every start-up
+
     mo = resources.files("calcert").joinpath(f"locale/{language}/LC_MESSAGES/{DOMAIN}.mo")
     try:
         with mo.open("rb") as handle:
