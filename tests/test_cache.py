@@ -286,10 +286,41 @@ def test_messages_keep_their_template_and_parameters(make_register):
         PluralMessage("{n} day", "{n} days", 3, label="2014..2017"),
     ]
     parsed = ParsedFile(path, "x.toml", None, [Finding("x.toml", 1, "E005", m) for m in messages])
-    back = cache._unpack(cache._pack(parsed), path, "x.toml", b"")
+    back = cache.unpack(cache.pack(parsed), path, "x.toml", b"")
     for before, after in zip(messages, (f.message for f in back.findings), strict=True):
         assert type(after) is type(before)
         assert after == before
         if isinstance(before, Message):
             assert (after.template, after.params) == (before.template, before.params)
             assert after.localized() == before.localized()
+
+
+@pytest.mark.parametrize("with_cache", [True, False])
+def test_a_cold_read_on_two_cores_gives_what_one_core_gives(
+    make_register, monkeypatch, parses, with_cache
+):
+    from calcert.register import PARALLEL_FROM
+
+    files = {f"gops-{n}": RADOM.replace("mops-radom", f"gops-{n}") for n in range(40)}
+    files.update({"gops-zla": BROKEN, "mops-spaced": NOT_CANONICAL, "mops-mlawa": MLAWA})
+    root = make_register(files=files)
+    (root / "institutions" / "mops-bom.toml").write_bytes(b"\xef\xbb\xbf" + RADOM.encode())
+    (root / "institutions" / "dir.toml").mkdir()
+    monkeypatch.setenv("CALCERT_CACHE", "1" if with_cache else "0")
+    monkeypatch.setenv("CALCERT_JOBS", "1")
+    one_core = snapshot(load(root))
+    if with_cache:
+        cache_file(root).unlink()
+    monkeypatch.delenv("CALCERT_JOBS")
+    monkeypatch.setattr(register, "PARALLEL_FROM", 1)
+    forked: list[int] = []
+    real = register._read_two_ways
+    monkeypatch.setattr(register, "_read_two_ways", lambda *a: forked.append(1) or real(*a))
+    two_cores = snapshot(load(root))
+    assert forked == [1] and PARALLEL_FROM > 1000
+    assert two_cores == one_core
+    if with_cache:  # and what the child parsed went into the cache
+        monkeypatch.setattr(register, "PARALLEL_FROM", 10**6)
+        parses.clear()
+        assert snapshot(load(root)) == one_core
+        assert parses == []

@@ -110,7 +110,7 @@ def digest(raw: bytes) -> str:
 # ---- ParsedFile <-> JSON-able lists ----------------------------------------------------------
 
 
-class _Uncacheable(Exception):
+class Uncacheable(Exception):
     """A finding carries a value the cache cannot store: the file is just not cached."""
 
 
@@ -125,7 +125,7 @@ def _encode(value: Any) -> tuple[Any, ...]:
         return ("d", value.toordinal())
     if value is None or type(value) in (str, int, float, bool):
         return ("v", value)
-    raise _Uncacheable(type(value).__name__)
+    raise Uncacheable(type(value).__name__)
 
 
 def _encode_params(params: dict[str, Any]) -> tuple[Any, ...]:
@@ -167,7 +167,10 @@ class _LazyLineIndex(LineIndex):
         return self.__dict__[name]
 
 
-def _pack(parsed: ParsedFile) -> tuple[Any, ...]:
+def pack(parsed: ParsedFile) -> tuple[Any, ...]:
+    """What reading a file gave, as marshal-able tuples (``unpack`` rebuilds it)."""
+    if parsed.institution is not None and parsed.canonical is None:
+        parsed.is_canonical()  # decided once, by whoever parsed the file
     inst = parsed.institution
     packed_inst = None
     if inst is not None:
@@ -183,7 +186,7 @@ def _pack(parsed: ParsedFile) -> tuple[Any, ...]:
     return (packed_inst, findings, parsed.lines is not None, parsed.canonical)
 
 
-def _unpack(packed: tuple[Any, ...], path: Path, shown: str, raw: bytes) -> ParsedFile:
+def unpack(packed: tuple[Any, ...], path: Path, shown: str, raw: bytes) -> ParsedFile:
     packed_inst, findings, has_lines, canonical = packed
     institution = None
     if packed_inst is not None:
@@ -267,7 +270,7 @@ class ParseCache:
         if packed is None:
             return None
         try:
-            parsed = _unpack(packed, path, shown, raw)
+            parsed = unpack(packed, path, shown, raw)
         except (TypeError, ValueError, KeyError, IndexError, OverflowError):
             self._changed = True
             return None
@@ -275,14 +278,20 @@ class ParseCache:
         return parsed
 
     def put(self, path: Path, raw: bytes, parsed: ParsedFile) -> None:
-        if parsed.institution is not None and parsed.canonical is None:
-            parsed.is_canonical()  # decide it once, here, rather than on every later run
         try:
-            packed = _pack(parsed)
-        except _Uncacheable:
+            packed = pack(parsed)
+        except Uncacheable:
             return
         self._new[f"{path.name}:{digest(raw)}"] = packed
         self._changed = True
+
+    def put_packed(self, path: Path, raw: bytes, packed: tuple[Any, ...]) -> None:
+        self._new[f"{path.name}:{digest(raw)}"] = packed
+        self._changed = True
+
+    def misses_expected(self, count: int) -> int:
+        """How many of ``count`` files will probably need parsing (a guess, for planning)."""
+        return max(0, count - len(self._old))
 
     def save(self) -> None:
         """Write the entries used in this run (others are dropped); never raises."""

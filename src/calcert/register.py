@@ -14,12 +14,13 @@ import fcntl
 import gc
 import os
 import stat
+import sys
 import tempfile
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from calcert.errors import UsageError
 from calcert.findings import Finding, display_path
@@ -318,7 +319,7 @@ def load(root: Path) -> Register:
     # All files share a folder: work out how to show it once, not once per file.
     folder = display_path(root / INSTITUTIONS_DIR)
     prefix = "" if folder == "." else folder + "/"
-    files = []
+    jobs = [(path, prefix + path.name) for path in paths]
     # Reading makes millions of small objects and no reference cycles: the cyclic garbage
     # collector would only walk them again and again (10% of the time at 10,000 files,
     # more at 50,000), so it pauses while the files are read.
@@ -326,15 +327,100 @@ def load(root: Path) -> Register:
     gc.disable()
     try:
         with Progress(len(paths), "reading the register") as progress:
-            for path in paths:
-                files.append(read_file(path, root, cache, prefix + path.name))
-                progress.advance()
+            files = None
+            if _worth_a_second_process(len(jobs), cache):
+                files = _read_two_ways(root, jobs, cache, progress)
+            if files is None:
+                files = []
+                for path, shown in jobs:
+                    files.append(read_file(path, root, cache, shown))
+                    progress.advance()
         if cache is not None:
             cache.save()
     finally:
         if collecting:
             gc.enable()
     return Register(root, config, files)
+
+
+# ---- a cold read of a large register on two cores -------------------------------------------
+#
+# With nothing in the parse cache (a fresh CI checkout), a national register is thousands
+# of files to parse. A forked child reads and parses the second part of the list while
+# this process does the first; the child sends back each result in the cache's compact
+# form (the same ``pack``/``unpack`` the cache uses and tests), which is far cheaper to
+# rebuild than to parse. Anything unusual (one CPU, not Linux, the child failing to
+# start) falls back to reading everything here.
+
+PARALLEL_FROM = 4000  # files to parse before a second process pays for its start
+_CHILD_SHARE = 0.56  # the parent also rebuilds the child's results: give the child more
+_job: tuple[Path, list[tuple[Path, str]]] | None = None
+
+
+def _worth_a_second_process(count: int, cache: ParseCache | None) -> bool:
+    if count < PARALLEL_FROM or not sys.platform.startswith("linux"):
+        return False
+    if os.environ.get("CALCERT_JOBS", "").strip() == "1":
+        return False
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return cpus > 1 and (cache is None or cache.misses_expected(count) > PARALLEL_FROM)
+
+
+def _read_in_child(start: int) -> list[tuple[Any, bytes | None] | None]:
+    from calcert.cache import Uncacheable, pack
+
+    assert _job is not None
+    root, jobs = _job
+    out: list[tuple[Any, bytes | None] | None] = []
+    for path, shown in jobs[start:]:
+        parsed = read_file(path, root, None, shown)
+        try:
+            out.append((pack(parsed), parsed.raw))
+        except Uncacheable:
+            out.append(None)  # the parent reads this one itself
+    return out
+
+
+def _read_two_ways(
+    root: Path, jobs: list[tuple[Path, str]], cache: ParseCache | None, progress: Any
+) -> list[ParsedFile] | None:
+    global _job
+    from calcert.cache import unpack
+
+    try:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+    except (ImportError, ValueError):
+        return None
+    split = int(len(jobs) * (1 - _CHILD_SHARE))
+    _job = (root, jobs)
+    try:
+        with context.Pool(1) as pool:
+            theirs = pool.apply_async(_read_in_child, (split,))
+            files = []
+            for path, shown in jobs[:split]:
+                files.append(read_file(path, root, cache, shown))
+                progress.advance()
+            results = theirs.get()
+    except OSError:
+        return None
+    finally:
+        _job = None
+    for (path, shown), result in zip(jobs[split:], results, strict=True):
+        if result is None:
+            parsed = read_file(path, root, cache, shown)
+        else:
+            packed, raw = result
+            parsed = unpack(packed, path, shown, raw)
+            if cache is not None and raw is not None:
+                cache.put_packed(path, raw, packed)
+        files.append(parsed)
+        progress.advance()
+    return files
 
 
 def open_register(explicit: str | Path | None = None) -> Register:
