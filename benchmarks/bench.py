@@ -526,8 +526,10 @@ def main(argv: list[str] | None = None) -> int:
     print()
     if missed:
         print(f"goals missed: {', '.join(missed)}")
-    else:
+    elif judge:
         print("all goals met")
+    else:
+        print("no goal missed (the time goals are judged at N = 10,000 only)")
     return 1 if (args.check and missed) else 0
 
 
