@@ -324,3 +324,16 @@ def test_a_cold_read_on_two_cores_gives_what_one_core_gives(
         parses.clear()
         assert snapshot(load(root)) == one_core
         assert parses == []
+
+
+def test_a_damaged_key_is_replaced(make_register, parses):
+    from calcert.cache import user_cache_folder
+
+    root = make_register(files={"mops-radom": RADOM})
+    load(root)
+    (user_cache_folder() / "cache-key").write_bytes(b"short")
+    load(root)  # the old cache no longer verifies: parsed again, with a new key
+    parses.clear()
+    load(root)
+    assert parses == []
+    assert len((user_cache_folder() / "cache-key").read_bytes()) == 32

@@ -81,10 +81,13 @@ def _user_key() -> bytes | None:
         fd, tmp = tempfile.mkstemp(prefix=".cache-key.", dir=folder)
         with os.fdopen(fd, "wb") as handle:
             handle.write(secrets.token_bytes(32))
-        # link, not rename: if another process made a key meanwhile, keep (and use) that one
-        with contextlib.suppress(FileExistsError):
-            os.link(tmp, path)
-        os.unlink(tmp)
+        if path.exists():  # but too short (damaged): replace it
+            os.replace(tmp, path)
+        else:
+            # link, not rename: if another process made a key meanwhile, use that one
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
+            os.unlink(tmp)
         key = path.read_bytes()
     except OSError:
         return None
