@@ -337,3 +337,20 @@ def test_a_damaged_key_is_replaced(make_register, parses):
     load(root)
     assert parses == []
     assert len((user_cache_folder() / "cache-key").read_bytes()) == 32
+
+
+def test_the_command_line_keeps_the_collector_off_what_it_read(make_register, monkeypatch):
+    import gc
+
+    import calcert
+
+    root = make_register(files={"mops-radom": RADOM})
+    gc.unfreeze()
+    load(root)
+    assert gc.get_freeze_count() == 0  # a library caller's objects stay collectable
+    monkeypatch.setattr(calcert, "ONE_SHOT_PROCESS", True)
+    try:
+        load(root)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

@@ -605,6 +605,9 @@ def fmt_(
 
 def main() -> None:
     """Console-script entry point."""
+    import calcert
+
+    calcert.ONE_SHOT_PROCESS = True
     for stream in (sys.stdout, sys.stderr):
         # A name the terminal's encoding cannot show (or an undecodable file name) is
         # printed escaped rather than failing half-way through the output.
