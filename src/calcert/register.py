@@ -47,7 +47,7 @@ default_years = 5          # term length when `add` gets neither --until nor --t
 max_term_years = 5         # longer terms are a warning
 """
 
-GITIGNORE = ".calcert.lock\n.calcert-cache/\n"
+GITIGNORE = ".calcert.lock\n"
 
 _CONFIG_KEYS: dict[str, dict[str, type] | type] = {
     "schema": int,
