@@ -35,6 +35,7 @@ from calcert.model import AWARD_DATE_KEYS, AWARD_KEYS, VOIVODESHIPS, Award, Inst
 from calcert.register import (
     INSTITUTIONS_DIR,
     Register,
+    fsync_directory,
     load,
     locked,
     remove_stale_temp_files,
@@ -568,12 +569,7 @@ def write_all(root: Path, contents: dict[Path, str], tick: Tick | None = None) -
                 total=len(staged),
             )
         ) from None
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+    fsync_directory(directory)
 
 
 def import_csv(

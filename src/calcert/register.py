@@ -491,6 +491,11 @@ def atomic_write(path: Path, data: bytes) -> None:
                 )
             ) from None
         raise
+    fsync_directory(directory)
+
+
+def fsync_directory(directory: Path) -> None:
+    """Make renames in ``directory`` durable (best effort: not every filesystem allows it)."""
     with contextlib.suppress(OSError):
         dir_fd = os.open(directory, os.O_RDONLY)
         try:
