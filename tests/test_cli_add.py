@@ -297,3 +297,17 @@ def test_withdraw_twice_is_refused(make_register, cli) -> None:
     again = cli(root, "withdraw", "mops-mlawa", "--on", "2024-02-01")
     assert again.exit_code == 2
     assert "already withdrawn on 2024-01-15" in again.stderr
+
+
+def test_withdraw_names_unreadable_files_and_exits_2(make_register, cli) -> None:
+    root = make_register(files={"mops-mlawa": MLAWA, "broken": 'id = "broken\n'})
+    result = cli(root, "withdraw", "mops-mlawa", "--on", "2024-01-15")
+    assert "Withdrew the certificate" in result.stdout
+    assert result.exit_code == 2
+    assert "broken.toml:1:" in result.stderr
+
+
+def test_a_term_printed_with_an_en_dash_is_valid(make_register, cli) -> None:
+    root = make_register(files={"mops-mlawa": MLAWA.replace('"2022-2026"', '"2022–2026"')})
+    result = cli(root, "validate", "--strict")
+    assert result.exit_code == 0, result.output

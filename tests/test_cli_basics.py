@@ -109,3 +109,17 @@ def test_missing_name_and_city_are_prompted_for_on_a_terminal(make_register) -> 
     assert "Name of the institution:" in output
     text = (root / "institutions" / "gops-x.toml").read_text(encoding="utf-8")
     assert 'name = "Gminny Ośrodek Pomocy Społecznej w X"\ncity = "X"\n' in text
+
+
+def test_calcert_alone_prints_the_help(cli) -> None:
+    result = cli(None)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Usage: calcert [OPTIONS] COMMAND [ARGS]...\n")
+    assert "\\n" not in result.stderr
+    assert "  expiring" in result.stderr
+
+
+def test_a_missing_argument_is_named_as_in_the_usage(cli, make_register) -> None:
+    result = cli(make_register(), "show")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("calcert: error: Missing argument ID")

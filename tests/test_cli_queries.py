@@ -177,6 +177,14 @@ def test_show_table(make_register, cli) -> None:
     assert result.exit_code == 0, result.output
     assert "status: expired" in result.stdout
     assert "Grażyna Gnatowska" in result.stdout
+    with_notes = cli(
+        make_register(
+            files={"mops-mlawa": MLAWA + 'notes = "Sesja nr 38."\n'}, root=root.parent / "second"
+        ),
+        "show",
+        "mops-mlawa",
+    )
+    assert "#1 notes: Sesja nr 38." in with_notes.stdout
 
 
 def test_show_unknown_id(make_register, cli) -> None:

@@ -131,9 +131,14 @@ def test_ics_from_the_real_register_parses_with_icalendar(cli):
     raw = export(cli, REAL, "--format", "ics").stdout
     cal = calendar(raw)
     events = list(cal.walk("VEVENT"))
-    # Only the current certificate: Mława's 2022 award (Radom's and Mława's first expired).
-    assert [str(e["UID"]) for e in events] == ["mops-mlawa-20220329@calcert"]
-    event = events[0]
+    # One event per award (SPEC); reminders only on the one still to be renewed.
+    assert [str(e["UID"]) for e in events] == [
+        "mops-mlawa-20110628@calcert",
+        "mops-mlawa-20220329@calcert",
+        "mops-radom-20140519@calcert",
+    ]
+    assert [len(e.walk("VALARM")) for e in events] == [0, 2, 0]
+    event = events[1]
     assert event.decoded("DTSTART") == date(2026, 3, 28)
     assert event.decoded("DTEND") == date(2026, 3, 29)
     assert str(event["SUMMARY"]) == (
@@ -204,11 +209,24 @@ def test_ics_renewed_certificate_has_no_alarms_and_the_pending_one_has(make_regi
     assert "Already renewed: the next term starts 2026-03-29." in str(events[0]["DESCRIPTION"])
 
 
-def test_ics_leaves_out_withdrawn_certificates(make_register, cli):
+def test_ics_withdrawn_and_expired_certificates_get_no_reminders(make_register, cli):
     withdrawn = MLAWA + "withdrawn_on = 2024-06-01\n"
     root = make_register(files={"mops-mlawa": withdrawn, "mops-radom": RADOM})
     events = list(calendar(export(cli, root, "--format", "ics").stdout).walk("VEVENT"))
-    assert events == []
+    assert [len(e.walk("VALARM")) for e in events] == [0, 0]
+    current = calendar(export(cli, root, "--format", "ics", "--status", "current").stdout)
+    assert list(current.walk("VEVENT")) == []
+
+
+def test_ics_on_the_last_day_of_the_calendar(make_register, cli):
+    last = MLAWA.replace("valid_until = 2026-03-28", "valid_until = 9999-12-31")
+    root = make_register(files={"mops-mlawa": last})
+    event = next(iter(calendar(export(cli, root, "--format", "ics").stdout).walk("VEVENT")))
+    assert event.decoded("DTSTART") == date(9999, 12, 31)
+    assert "DTEND" not in event  # a DATE start alone lasts one day (RFC 5545)
+    far = cli(root, "export", "--format", "ics", "--remind", "9999y")
+    assert far.exit_code == 2
+    assert "beyond the calendar" in far.stderr
 
 
 def alarm_offsets(text: str) -> list[timedelta]:

@@ -112,3 +112,23 @@ def test_writes_leave_no_temporary_files(make_register, cli) -> None:
     names = sorted(p.name for p in (root / "institutions").iterdir())
     assert names == [".gitkeep", "mops-mlawa.toml"]
     assert not any(Path(root).glob("*.tmp"))
+
+
+def test_init_adds_the_lock_to_an_existing_gitignore(tmp_path, cli) -> None:
+    (tmp_path / ".gitignore").write_text("node_modules\n", encoding="utf-8")
+    result = cli(None, "init", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / ".gitignore").read_text(encoding="utf-8") == "node_modules\n.calcert.lock\n"
+    assert (tmp_path / ".calcert.lock").exists()  # so a refused command never creates a file
+
+
+def test_paths_outside_the_current_directory_are_absolute(
+    make_register, cli, tmp_path, monkeypatch
+) -> None:
+    root = make_register(files={"mops-mlawa": MLAWA.replace("kind", "knd")})
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    result = cli(Path("../registry"), "validate", "--format", "json")
+    path = result.stdout.split('"path": "', 1)[1].split('"', 1)[0]
+    assert path == str(root / "institutions" / "mops-mlawa.toml")

@@ -172,3 +172,11 @@ def test_json_and_csv_do_not_change_with_the_language(make_register, cli, monkey
     text = stats(cli, root).stdout
     assert text.splitlines()[0] == "««4 institutions», «5 awards», «3 active» on 2025-04-01»"
     assert "  «(not given)»     1  " in text  # the label people read; json keeps the key
+
+
+def test_stats_near_the_end_of_the_calendar(make_register, cli):
+    from conftest import MLAWA
+
+    root = make_register(files={"mops-mlawa": MLAWA})
+    result = cli(root, "stats", "--format", "json", "--as-of", "9999-06-01")
+    assert result.exit_code == 0, result.output

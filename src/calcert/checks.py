@@ -131,7 +131,7 @@ def check_term_matches(register: Register, today: date) -> list[Finding]:
         if inst is None:
             continue
         for award in inst.awards:
-            match = re.match(r"^(\d{4})-(\d{4})$", award.term or "")
+            match = re.match(r"^(\d{4})[-–](\d{4})$", award.term or "")
             if not match:
                 continue
             first, last = int(match[1]), int(match[2])

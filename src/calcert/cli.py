@@ -46,6 +46,10 @@ class CalcertGroup(typer.core.TyperGroup):
             sys.exit(EXIT_USAGE)
         try:
             rv = super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            # `calcert` alone: the help itself, as click does (stderr, exit 2).
+            sys.stderr.write(exc.format_message().rstrip("\n") + "\n")
+            sys.exit(exc.exit_code)
         except click.exceptions.ClickException as exc:
             hint = ""
             ctx = getattr(exc, "ctx", None)
@@ -83,6 +87,9 @@ def _click_message(exc: click.exceptions.ClickException) -> str:
     if isinstance(exc, click.exceptions.NoSuchOption):
         return _("No such option: {name}").format(name=exc.option_name)
     if isinstance(exc, click.exceptions.MissingParameter) and exc.param is not None:
+        if getattr(exc.param, "param_type_name", "") == "argument":
+            name = exc.param.metavar or (exc.param.name or "").upper()
+            return _("Missing argument {name}").format(name=name.strip("[]{}"))
         names = getattr(exc.param, "opts", None) or [exc.param.name or ""]
         return _("Missing option {name}").format(name=" / ".join(names))
     if isinstance(exc, click.exceptions.BadParameter) and exc.param is not None:
@@ -402,14 +409,17 @@ def withdraw(
 
     day = _date(on, "--on")
     assert day is not None
-    result = edits.withdraw(_root(), ident, day, reason, date.today(), dry_run=dry_run)
+    from calcert import register
+
+    root = _root()
+    result = edits.withdraw(root, ident, day, reason, date.today(), dry_run=dry_run)
     if dry_run:
         print(_("# would write {path}").format(path=result.path))
         sys.stdout.write(result.text)
         print(_("Would withdraw {summary}").format(summary=translate_text(result.summary)))
     else:
         print(_("Withdrew {summary}").format(summary=translate_text(result.summary)))
-    return 0
+    return _report_bad_files(register.load(root))
 
 
 @app.command(
@@ -472,6 +482,11 @@ def show(
             "withdrawn_on",
         )
         render.print_table(data["awards"], columns, title=_("awards"))  # type: ignore[arg-type]
+        # Long free text does not fit a table: one line per value, under the award's number.
+        for award in data["awards"]:  # type: ignore[attr-defined]
+            for key in ("event", "certificate_no", "source", "notes", "withdrawal_reason"):
+                if award.get(key):
+                    print(f"#{award['number']} {_(key)}: {award[key]}")
     return _report_bad_files(reg)
 
 

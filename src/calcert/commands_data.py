@@ -54,7 +54,8 @@ EXPORT_HELP = N_(
     "Export every award with its institution's fields: one row (or event) per award.\n\n"
     "csv has exactly the columns `calcert import` reads; json the same keys plus status; "
     "md is a table for a README or a CI job summary; ics an all-day event on the last day of "
-    "each current certificate with reminders before it; html a self-contained public page."
+    "each certificate, with reminders before those still to be renewed; html a "
+    "self-contained public page."
 )
 
 
@@ -71,7 +72,7 @@ def export(
         typer.Option(
             help=N_(
                 "Only awards with this status on --as-of: active, expired, withdrawn, pending, "
-                "current (active or pending, not withdrawn) or all. Default: all; ics: current."
+                "current (active or pending, not withdrawn) or all. Default: all."
             ),
             show_default=False,
         ),
@@ -218,7 +219,7 @@ def _import_with_progress(root: Path, source, today: date, dry_run: bool):
     from calcert import importer
     from calcert.render import colour_allowed
 
-    console = Console(file=sys.stderr, no_color=not colour_allowed(sys.stderr))
+    console = Console(file=sys.stderr, color_system="auto" if colour_allowed(sys.stderr) else None)
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task(
             _("importing {file}").format(file=source.shown), total=len(source.rows)

@@ -35,7 +35,8 @@ MD_COLUMNS = (
 )
 FORMATS = ("csv", "json", "md", "ics", "html")
 # Which awards each format exports when --status is not given.
-DEFAULT_STATUS = {"csv": "all", "json": "all", "md": "all", "html": "all", "ics": "current"}
+# One row or event per award (SPEC); ICS reminders go only where a renewal is still due.
+DEFAULT_STATUS = {"csv": "all", "json": "all", "md": "all", "html": "all", "ics": "all"}
 STATUS_CHOICES = ("active", "expired", "withdrawn", "pending", "current", "all")
 
 

@@ -8,6 +8,7 @@ and one ``validate`` pass reports every problem. Codes are stable (CI configs an
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -293,12 +294,14 @@ class Finding:
 def display_path(path: Path, cwd: Path | None = None) -> str:
     """Relative to the current directory when below it (as editors and CI expect)."""
     cwd = cwd or Path.cwd()
-    for candidate, base in ((path, cwd), (path.absolute(), cwd.resolve())):
+    absolute = Path(os.path.abspath(path))  # no ``..``: "../x" is not below the cwd
+    for candidate, base in ((path, cwd), (absolute, cwd.resolve()), (absolute, cwd.absolute())):
         try:
             return candidate.relative_to(base).as_posix()
         except ValueError:
             continue
-    return str(path)
+    # Not below: absolute (without ``..``), so the path means the same from anywhere.
+    return os.path.abspath(path)
 
 
 def one_line(text: str) -> str:

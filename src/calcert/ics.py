@@ -134,7 +134,12 @@ def to_ics(selected: list[Row], reminders: list[Duration], as_of: date, name: st
             f"UID:{uid(inst, award.valid_from)}",
             f"DTSTAMP:{stamp}",
             f"DTSTART;VALUE=DATE:{award.valid_until:%Y%m%d}",
-            f"DTEND;VALUE=DATE:{award.valid_until + timedelta(days=1):%Y%m%d}",
+        ]
+        # An all-day event ends the next day; on 9999-12-31 there is none, and RFC 5545 makes
+        # a DATE start without an end last one day anyway.
+        if award.valid_until < date.max:
+            lines.append(f"DTEND;VALUE=DATE:{award.valid_until + timedelta(days=1):%Y%m%d}")
+        lines += [
             f"SUMMARY:{escape_text(f'CAL certificate ends: {where}')}",
             f"DESCRIPTION:{escape_text(chr(10).join(details))}",
             "TRANSP:TRANSPARENT",
@@ -143,7 +148,9 @@ def to_ics(selected: list[Row], reminders: list[Duration], as_of: date, name: st
         if award.source:
             lines.append(f"URL:{award.source}")
         end = award.valid_until.isoformat()
-        if not renewed and not award.withdrawn_on:
+        # Reminders only where a renewal is still to be started: not for certificates
+        # already renewed, withdrawn, or ended before the day the calendar is made.
+        if not renewed and not award.withdrawn_on and award.valid_until >= as_of:
             for before in reminders:
                 lines += [
                     "BEGIN:VALARM",

@@ -98,12 +98,21 @@ def show(register: Register, ident: str, as_of: date) -> dict[str, object]:
     return out
 
 
-def expiring_rows(register: Register, within: Duration, as_of: date) -> list[dict[str, object]]:
+def expiring_rows(
+    register: Register, within: Duration, as_of: date, *, clamp: bool = False
+) -> list[dict[str, object]]:
     """Current certificates ending in [as_of, as_of + within] with no renewal recorded.
 
     An award that was withdrawn ends by the withdrawal, not by expiry, so it is not listed.
+    A window beyond the calendar is the user's error, unless ``clamp`` (for windows the user
+    did not choose, like the stats' 6 and 12 months) ends it on the calendar's last day.
     """
-    horizon = within.after(as_of)
+    try:
+        horizon = within.after(as_of)
+    except UsageError:
+        if not clamp:
+            raise
+        horizon = date.max
     rows = []
     for inst in readable(register):
         current = inst.current_award(as_of)

@@ -549,6 +549,13 @@ def init_register(directory: Path) -> Path:
         gitignore = directory / ".gitignore"
         if not gitignore.exists():
             atomic_write(gitignore, GITIGNORE.encode("utf-8"))
+        else:  # e.g. `calcert init .` at a repository root: add the lock, keep the rest
+            existing = gitignore.read_bytes()
+            if LOCK_NAME not in existing.decode("utf-8", "replace").splitlines():
+                separator = b"" if not existing or existing.endswith(b"\n") else b"\n"
+                atomic_write(gitignore, existing + separator + GITIGNORE.encode("utf-8"))
+        # The lock file exists from the start, so a refused command never creates a file.
+        (directory / LOCK_NAME).touch()
         keep = directory / INSTITUTIONS_DIR / ".gitkeep"
         if not any((directory / INSTITUTIONS_DIR).iterdir()):
             keep.touch()

@@ -161,7 +161,9 @@ def print_table(
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(file=stream, no_color=not colour_allowed(stream), highlight=False)
+    console = Console(
+        file=stream, color_system="auto" if colour_allowed(stream) else None, highlight=False
+    )
     table = Table(title=title, header_style="bold")
     # Columns empty in every row only take room on a terminal; scripts use json/csv.
     columns = [c for c in columns if any(row.get(c) not in (None, "") for row in rows)]
@@ -247,7 +249,10 @@ class Progress:
             from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
             from rich.progress import Progress as Bar
 
-            console = Console(file=self.stream, no_color=not colour_allowed(self.stream))
+            console = Console(
+                file=self.stream,
+                color_system="auto" if colour_allowed(self.stream) else None,
+            )
             bar = Bar(
                 TextColumn(self.label),
                 BarColumn(),

@@ -28,7 +28,7 @@ from calcert.model import (
 
 SCHEMA_FILE = "institution.schema.json"
 URL_PATTERN = r"^https?://\S+$"
-TERM_PATTERN = r"^\d{4}-\d{4}$"
+TERM_PATTERN = r"^\d{4}[-–]\d{4}$"
 NOT_BLANK = r"\S"
 
 INSTITUTION_DOCS = {

@@ -52,7 +52,7 @@ def compute(register: Register, as_of: date) -> dict[str, object]:
     kinds = Counter(i.kind or NONE_LABEL for i in active)
     expiring = []
     for horizon in HORIZONS:
-        ids = [str(r["id"]) for r in expiring_rows(register, horizon, as_of)]
+        ids = [str(r["id"]) for r in expiring_rows(register, horizon, as_of, clamp=True)]
         expiring.append({"within": horizon.text, "count": len(ids), "ids": ids})
     return {
         "as_of": as_of.isoformat(),
@@ -160,7 +160,7 @@ def print_rich(data: dict[str, object], stream, colour: bool) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    console = Console(file=stream, no_color=not colour, highlight=False)
+    console = Console(file=stream, color_system="auto" if colour else None, highlight=False)
     console.print(headline(data, "[bold]{n}[/]"))
     for title, items in sections(data):
         table = Table(show_header=False, box=None)

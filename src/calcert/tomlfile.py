@@ -37,7 +37,8 @@ MAX_FILE_BYTES = 1024 * 1024
 # is never rewritten (that would lose data) and queries leave it out.
 STRUCTURE_CODES = frozenset({"E001", "E002", "E003", "E004", "E005", "E010"})
 BOM = b"\xef\xbb\xbf"
-_TERM_RE = re.compile(r"^(\d{4})-(\d{4})$")
+# As printed on certificates: "2022-2026" or with an en dash, "2022–2026".
+_TERM_RE = re.compile(r"^(\d{4})[-–](\d{4})$")
 _KEY_RE = re.compile(r"""^[ \t]*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)[ \t]*[.=]""")
 _AOT_RE = re.compile(r"^[ \t]*\[\[[ \t]*([A-Za-z0-9_\"'.-]+)[ \t]*\]\]")
 _TABLE_RE = re.compile(r"^[ \t]*\[[ \t]*([A-Za-z0-9_\"'.-]+)[ \t]*\]")
