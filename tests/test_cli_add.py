@@ -311,3 +311,11 @@ def test_a_term_printed_with_an_en_dash_is_valid(make_register, cli) -> None:
     root = make_register(files={"mops-mlawa": MLAWA.replace('"2022-2026"', '"2022–2026"')})
     result = cli(root, "validate", "--strict")
     assert result.exit_code == 0, result.output
+
+
+def test_derived_ids_transliterate_polish_and_other_letters() -> None:
+    from calcert.translit import slugify
+
+    assert slugify("MOPS Mława") == "mops-mlawa"
+    assert slugify("Zażółć gęślą jaźń, Łódź") == "zazolc-gesla-jazn-lodz"
+    assert slugify("Fundacja Straße") == "fundacja-strasse"

@@ -12,11 +12,13 @@ import unicodedata
 from calcert.model import ID_MAX
 
 _POLISH = str.maketrans("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ", "acelnoszzACELNOSZZ")
+# Letters with no Unicode decomposition that names of partner institutions may carry.
+_OTHERS = str.maketrans({"ß": "ss", "ẞ": "SS", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "æ": "ae"})
 
 
 def slugify(text: str, limit: int = ID_MAX) -> str:
     """Lower-case ASCII words joined by single hyphens, cut at a word boundary."""
-    text = unicodedata.normalize("NFKD", text.translate(_POLISH))
+    text = unicodedata.normalize("NFKD", text.translate(_POLISH).translate(_OTHERS))
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     words = re.findall(r"[a-z0-9]+", text)
     slug = ""
