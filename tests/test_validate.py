@@ -209,3 +209,15 @@ def test_fmt_strips_a_bom(make_register, cli, in_tmp) -> None:
     assert "W006 starts with a UTF-8 BOM" in warned.stdout
     assert cli(root, "fmt").exit_code == 0
     assert path.read_bytes() == MLAWA.encode("utf-8")
+
+
+def test_validate_a_folder_means_its_files(make_register, cli, in_tmp) -> None:
+    root = make_register(files={"mops-mlawa": BAD_MLAWA, "mops-radom": RADOM})
+    for folder in ("registry", "registry/institutions", "."):
+        result = cli(root, "validate", folder, "--format", "json")
+        assert result.exit_code == 1, (folder, result.output)
+        assert "mops-mlawa.toml" in result.stdout
+    (in_tmp / "elsewhere").mkdir()
+    outside = cli(root, "validate", "elsewhere")
+    assert outside.exit_code == 2
+    assert "a folder outside the register" in outside.stderr

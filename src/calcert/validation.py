@@ -71,6 +71,18 @@ def validate(
             normal = _normal(given)
             if not given.exists() and not given.is_symlink():
                 raise UsageError(_("{path}: no such file").format(path=given))
+            if given.is_dir() and not given.is_symlink():
+                # A folder stands for the register's files inside it (`validate registry/`).
+                prefix = normal.rstrip(os.sep) + os.sep
+                base = _normal(root)
+                if not (f"{base}{os.sep}".startswith(prefix) or normal.startswith(base)):
+                    raise UsageError(
+                        _("{path}: a folder outside the register at {root}").format(
+                            path=given, root=display_path(root)
+                        )
+                    )
+                wanted.update(n for n in known if n.startswith(prefix))
+                continue
             if normal not in known:
                 raise UsageError(
                     _(
