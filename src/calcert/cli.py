@@ -577,6 +577,8 @@ def validate(
         return 0
     _choice(fmt, "--format", ("text", "json", "github"))
     # PATHs arrive as str: typer's Path type calls os.stat and crashes on a NUL in them.
+    if any(not p.strip() for p in paths or []):
+        raise UsageError(_("PATH is empty; give a file or folder of the register"))
     result = validation.validate(
         _root(),
         [Path(p) for p in paths or []],
