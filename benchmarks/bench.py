@@ -98,24 +98,6 @@ RSS_PROBE = (
 
 # ---- the synthetic register ----------------------------------------------------------------
 
-VOIVODESHIPS = (
-    "dolnośląskie",
-    "kujawsko-pomorskie",
-    "lubelskie",
-    "lubuskie",
-    "łódzkie",
-    "małopolskie",
-    "mazowieckie",
-    "opolskie",
-    "podkarpackie",
-    "podlaskie",
-    "pomorskie",
-    "śląskie",
-    "świętokrzyskie",
-    "warmińsko-mazurskie",
-    "wielkopolskie",
-    "zachodniopomorskie",
-)
 STEMS = (
     "Brzez",
     "Dąbr",
@@ -243,7 +225,7 @@ def _add_years(day: date, years: int) -> date:
 
 def generate(folder: Path, n: int, seed: int = 2026) -> None:
     """Write a register of ``n`` institutions into ``folder`` (replacing what is there)."""
-    from calcert.model import Award, Institution
+    from calcert.model import VOIVODESHIPS, Award, Institution
     from calcert.register import init_register
     from calcert.tomlfile import dumps
     from calcert.translit import slugify

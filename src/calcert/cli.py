@@ -374,12 +374,11 @@ def add(
             ).format(until=request.valid_until, start=request.valid_from)
         )
     root = _root()
-    reg = register.load(root)
-    if sys.stdin.isatty() and (name is None or city is None):
-        key = ident if ident is not None else None
-        if key is not None and reg.file_for(edits.check_id(key)) is None:
-            request.name = request.name or typer.prompt(_("Name of the institution"))
-            request.city = request.city or typer.prompt(_("City"))
+    # Only a prompt needs to know, before the write, whether the id is new.
+    prompt = sys.stdin.isatty() and (name is None or city is None) and ident is not None
+    if prompt and register.load(root).file_for(edits.check_id(ident)) is None:
+        request.name = request.name or typer.prompt(_("Name of the institution"))
+        request.city = request.city or typer.prompt(_("City"))
     today = date.today()
     result = edits.add(root, request, today, dry_run=dry_run)
     if dry_run:
@@ -388,7 +387,7 @@ def add(
         print(_("Would record the {summary}").format(summary=translate_text(result.summary)))
     else:
         print(_("Recorded the {summary}").format(summary=translate_text(result.summary)))
-    return _report_bad_files(reg)
+    return _report_bad_files(result.register)
 
 
 @app.command(
@@ -409,17 +408,14 @@ def withdraw(
 
     day = _date(on, "--on")
     assert day is not None
-    from calcert import register
-
-    root = _root()
-    result = edits.withdraw(root, ident, day, reason, date.today(), dry_run=dry_run)
+    result = edits.withdraw(_root(), ident, day, reason, date.today(), dry_run=dry_run)
     if dry_run:
         print(_("# would write {path}").format(path=result.path))
         sys.stdout.write(result.text)
         print(_("Would withdraw {summary}").format(summary=translate_text(result.summary)))
     else:
         print(_("Withdrew {summary}").format(summary=translate_text(result.summary)))
-    return _report_bad_files(register.load(root))
+    return _report_bad_files(result.register)
 
 
 @app.command(

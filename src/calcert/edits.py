@@ -56,6 +56,8 @@ class EditResult:
     summary: str
     created: bool = False
     changed: list[str] = field(default_factory=list)
+    # The register the edit was planned on, so callers need not read it all again.
+    register: Register | None = field(default=None, repr=False, compare=False)
 
 
 def check_id(ident: str, what: str = "id") -> str:
@@ -224,7 +226,7 @@ def plan_add(register: Register, request: AddRequest, today: date) -> EditResult
     summary = _("{ordinal} certificate of {ident} ({where}): {label}{term}").format(
         ordinal=ordinal(position), ident=ident, where=where, label=new.label(), term=term
     )
-    return EditResult(institution, path, text, summary, created, changed)
+    return EditResult(institution, path, text, summary, created, changed, register=register)
 
 
 def _place(old: Institution, new: Award, supersede: bool, shown: str) -> tuple[Award, ...]:
@@ -334,7 +336,7 @@ def plan_withdraw(
     summary = _("the certificate {label} of {ident} ({name}, {city}) on {day}").format(
         label=target.label(), ident=ident, name=inst.name, city=inst.city, day=on.isoformat()
     )
-    return EditResult(institution, parsed.path, text, summary)
+    return EditResult(institution, parsed.path, text, summary, register=register)
 
 
 def withdraw(
