@@ -225,10 +225,10 @@ def _add_years(day: date, years: int) -> date:
 
 def generate(folder: Path, n: int, seed: int = 2026) -> None:
     """Write a register of ``n`` institutions into ``folder`` (replacing what is there)."""
-    from calcert.model import VOIVODESHIPS, Award, Institution
-    from calcert.register import init_register
-    from calcert.tomlfile import dumps
-    from calcert.translit import slugify
+    from calcert.model.records import VOIVODESHIPS, Award, Institution
+    from calcert.model.translit import slugify
+    from calcert.register.config import init_register
+    from calcert.register.tomlfile import dumps
 
     rng = random.Random(seed * 1_000_003 + n)
     if folder.exists():

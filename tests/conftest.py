@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from calcert.cli import app
+from calcert.cli.app import app
 from calcert.i18n import set_language
-from calcert.register import init_register
+from calcert.register.config import init_register
 
 REPO = Path(__file__).resolve().parent.parent
 

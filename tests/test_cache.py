@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from calcert import cache, register
-from calcert.cache import cache_file
-from calcert.register import load
+from calcert.register import cache
+from calcert.register import loader as register
+from calcert.register.cache import cache_file
+from calcert.register.loader import load
 from conftest import MLAWA, RADOM
 
 BROKEN = 'id = "gops-zla"\nname = "Zła składnia\n'
@@ -274,9 +275,9 @@ def test_concurrent_adds_both_land_and_the_cache_stays_sound(make_register, monk
 def test_messages_keep_their_template_and_parameters(make_register):
     from datetime import date as day
 
-    from calcert.findings import Finding
     from calcert.i18n import Message, PluralMessage
-    from calcert.tomlfile import ParsedFile
+    from calcert.model.findings import Finding
+    from calcert.register.tomlfile import ParsedFile
 
     path = Path("/r/institutions/x.toml")
     messages = [
@@ -299,7 +300,7 @@ def test_messages_keep_their_template_and_parameters(make_register):
 def test_a_cold_read_on_two_cores_gives_what_one_core_gives(
     make_register, monkeypatch, parses, with_cache
 ):
-    from calcert.register import PARALLEL_FROM
+    from calcert.register.loader import PARALLEL_FROM
 
     files = {f"gops-{n}": RADOM.replace("mops-radom", f"gops-{n}") for n in range(40)}
     files.update({"gops-zla": BROKEN, "mops-spaced": NOT_CANONICAL, "mops-mlawa": MLAWA})
@@ -327,7 +328,7 @@ def test_a_cold_read_on_two_cores_gives_what_one_core_gives(
 
 
 def test_a_damaged_key_is_replaced(make_register, parses):
-    from calcert.cache import user_cache_folder
+    from calcert.register.cache import user_cache_folder
 
     root = make_register(files={"mops-radom": RADOM})
     load(root)

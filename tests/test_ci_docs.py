@@ -15,7 +15,7 @@ import typer.main
 import yaml
 from typer._click.core import Command, Context, Parameter  # typer 0.28 vendors click
 
-from calcert.cli import app
+from calcert.cli.app import app
 from conftest import MLAWA, RADOM, REPO
 
 DOCS = REPO / "docs"
@@ -48,7 +48,6 @@ def invocations(script: str) -> list[list[str]]:
 def check_invocation(args: list[str]) -> None:
     """Fail unless ``calcert ARGS`` names an existing command with existing options."""
     group = typer.main.get_command(app)
-    commands: dict[str, Command] = group.commands  # type: ignore[attr-defined]
     ctx = Context(group)
 
     def options(command: Command) -> dict[str, Parameter]:
@@ -78,7 +77,7 @@ def check_invocation(args: list[str]) -> None:
 
     rest = consume(group, list(args), stop_at_command=True)
     assert rest, f"calcert {' '.join(args)}: no command"
-    command = commands.get(rest[0])
+    command = group.get_command(ctx, rest[0])  # type: ignore[attr-defined]
     assert command is not None, f"calcert {' '.join(args)}: no command {rest[0]!r}"
     consume(command, rest[1:], stop_at_command=False)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from calcert.register import load
+from calcert.register.loader import load
 from conftest import MLAWA, RADOM
 
 
@@ -314,7 +314,7 @@ def test_a_term_printed_with_an_en_dash_is_valid(make_register, cli) -> None:
 
 
 def test_derived_ids_transliterate_polish_and_other_letters() -> None:
-    from calcert.translit import slugify
+    from calcert.model.translit import slugify
 
     assert slugify("MOPS Mława") == "mops-mlawa"
     assert slugify("Zażółć gęślą jaźń, Łódź") == "zazolc-gesla-jazn-lodz"

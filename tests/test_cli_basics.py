@@ -10,10 +10,11 @@ import time
 from pathlib import Path
 
 import pytest
+from typer import _click as click
 from typer.main import get_command
 
 from calcert import __version__
-from calcert.cli import app
+from calcert.cli.app import app
 
 
 def test_version(cli) -> None:
@@ -32,7 +33,9 @@ def test_python_dash_m(tmp_path: Path) -> None:
 
 def test_every_command_and_option_has_help() -> None:
     group = get_command(app)
-    for name, command in group.commands.items():  # type: ignore[attr-defined]
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):  # type: ignore[attr-defined]
+        command = group.get_command(ctx, name)  # type: ignore[attr-defined]
         assert command.help, name
         for param in command.params:
             if param.param_type_name == "option":
@@ -53,7 +56,7 @@ def test_a_bug_is_one_line_with_the_version_and_exit_3(make_register, cli, monke
     def boom(*args, **kwargs):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr("calcert.queries.list_rows", boom)
+    monkeypatch.setattr("calcert.ops.queries.list_rows", boom)
     result = cli(root, "list")
     assert result.exit_code == 3
     assert result.stderr.startswith(f"calcert {__version__}: internal error, a bug in calcert")

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from calcert import tomlfile
-from calcert.register import init_register, load
+from calcert.register import tomlfile
+from calcert.register.config import init_register
+from calcert.register.loader import load
 from hostile_helpers import HOSTILE_DIR, run_calcert, temp_files
 
 WRITERS = 12  # different institutions
@@ -150,7 +151,7 @@ HOLD_LOCK = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from calcert.register import locked
+    from calcert.register.fs import locked
 
     with locked(Path(sys.argv[1])):
         print("locked", flush=True)

@@ -11,8 +11,8 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from calcert.export import CSV_COLUMNS, JSON_KEYS
-from calcert.ics import escape_text, fold
+from calcert.outputs.export import CSV_COLUMNS, JSON_KEYS
+from calcert.outputs.ics import escape_text, fold
 from conftest import MLAWA, RADOM, REPO
 
 REAL = REPO / "registry"

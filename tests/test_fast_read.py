@@ -16,9 +16,9 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from calcert.checks import normalise, plus_years
-from calcert.model import VOIVODESHIPS, Award, Institution
-from calcert.tomlfile import LineIndex, ParsedFile, build, canonical_text, dumps, parse
+from calcert.checks.rules import normalise, plus_years
+from calcert.model.records import VOIVODESHIPS, Award, Institution
+from calcert.register.tomlfile import LineIndex, ParsedFile, build, canonical_text, dumps, parse
 
 PATH = Path("/r/institutions/mops-x.toml")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from calcert.findings import CHECKS
+from calcert.model.findings import CHECKS
 
 AWARD = """\
 [[awards]]

@@ -23,11 +23,12 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from calcert import checks
-from calcert.cli import app
-from calcert.findings import CHECKS
-from calcert.register import Config, Register, init_register
-from calcert.tomlfile import STRUCTURE_CODES, dumps, parse
+from calcert.checks import rules as checks
+from calcert.cli.app import app
+from calcert.model.findings import CHECKS
+from calcert.register.config import Config, init_register
+from calcert.register.loader import Register
+from calcert.register.tomlfile import STRUCTURE_CODES, dumps, parse
 from conftest import MLAWA, RADOM
 from hostile_helpers import FINDING_LINE, assert_no_crash, snapshot, temp_files
 

@@ -19,10 +19,11 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from calcert import __version__
-from calcert.cli import app
-from calcert.model import Award, Institution
-from calcert.register import init_register, load
-from calcert.tomlfile import dumps, parse
+from calcert.cli.app import app
+from calcert.model.records import Award, Institution
+from calcert.register.config import init_register
+from calcert.register.loader import load
+from calcert.register.tomlfile import dumps, parse
 from conftest import MLAWA, RADOM
 from hostile_helpers import assert_no_crash, snapshot
 
@@ -581,14 +582,14 @@ BUG = (
 
 
 def test_bug_is_one_line_with_the_version_and_exit_3(reg, cli, monkeypatch):
-    monkeypatch.setattr("calcert.queries.list_rows", _boom)
+    monkeypatch.setattr("calcert.ops.queries.list_rows", _boom)
     result = cli(reg, "list")
     assert (result.exit_code, result.stdout, result.stderr) == (3, "", BUG)
 
 
 @pytest.mark.parametrize("how", ["--debug", "CALCERT_DEBUG"])
 def test_debug_shows_the_traceback(how, reg, monkeypatch):
-    monkeypatch.setattr("calcert.queries.list_rows", _boom)
+    monkeypatch.setattr("calcert.ops.queries.list_rows", _boom)
     if how == "CALCERT_DEBUG":
         monkeypatch.setenv("CALCERT_DEBUG", "1")
         argv = ["--registry", str(reg), "list"]
@@ -602,7 +603,7 @@ def test_debug_shows_the_traceback(how, reg, monkeypatch):
 
 
 def test_bug_outside_a_command_is_exit_3_too(reg, cli, monkeypatch):
-    from calcert.cli import CalcertGroup
+    from calcert.cli.app import CalcertGroup
 
     monkeypatch.setattr(CalcertGroup, "invoke", _boom)
     result = cli(reg, "list")
@@ -613,13 +614,13 @@ def test_bug_in_a_real_process(reg):
     child = textwrap.dedent(
         """
         import sys
-        import calcert.queries
+        import calcert.ops.queries
 
         def boom(*args, **kwargs):
             raise KeyError("lost")
 
-        calcert.queries.expiring_rows = boom
-        from calcert.cli import main
+        calcert.ops.queries.expiring_rows = boom
+        from calcert.cli.app import main
 
         sys.argv = ["calcert", *sys.argv[1:]]
         main()

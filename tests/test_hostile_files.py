@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from calcert import tomlfile
+from calcert.register import tomlfile
 from conftest import MLAWA, RADOM
 from hostile_helpers import assert_no_crash, snapshot, temp_files
 

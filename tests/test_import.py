@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from calcert.export import CSV_COLUMNS
+from calcert.outputs.export import CSV_COLUMNS
 from conftest import MLAWA, RADOM, REPO
 
 REAL = REPO / "registry"
@@ -350,7 +350,8 @@ def test_a_large_import_on_a_terminal_shows_progress(make_register, monkeypatch)
     import sys
     from datetime import date
 
-    from calcert import commands_data, importer
+    from calcert.cli import commands_data
+    from calcert.ops import importer
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from calcert.register import init_register
+from calcert.register.config import init_register
 from conftest import MLAWA, RADOM
 from hostile_helpers import HOSTILE_DIR, run_calcert, snapshot, temp_files
 
@@ -24,7 +24,7 @@ CHILD = textwrap.dedent(
     """
     import os, signal, sys
 
-    from calcert import register
+    from calcert.register import fs as register
 
     mode, argv = sys.argv[1], sys.argv[2:]
 
@@ -67,7 +67,7 @@ CHILD = textwrap.dedent(
     else:
         raise SystemExit(f"unknown mode {mode}")
 
-    from calcert.cli import main
+    from calcert.cli.app import main
 
     sys.argv = ["calcert", *argv]
     main()

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from calcert import render
+from calcert.outputs import tables as render
 
 
 class Terminal(io.StringIO):

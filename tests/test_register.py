@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from calcert.errors import UsageError
-from calcert.register import find_root, load_config
+from calcert.register.config import find_root, load_config
 from conftest import MLAWA
 
 

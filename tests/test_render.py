@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from calcert.render import plain_table, print_table, to_csv
+from calcert.outputs.tables import plain_table, print_table, to_csv
 
 ROWS = [
     {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from calcert.render import to_markdown
+from calcert.outputs.tables import to_markdown
 from conftest import MLAWA, RADOM
 
 

@@ -11,8 +11,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from calcert import schema
-from calcert.model import AWARD_KEYS, INSTITUTION_KEYS, VOIVODESHIPS
+from calcert.model.records import AWARD_KEYS, INSTITUTION_KEYS, VOIVODESHIPS
+from calcert.outputs import schema
 from conftest import MLAWA, REPO
 
 

@@ -124,12 +124,13 @@ def test_plain_text_off_a_terminal(make_register, cli):
 
 
 def test_rich_charts_on_a_terminal(make_register):
-    from calcert import register
-    from calcert import stats as st
+    from calcert.ops import stats as st
+    from calcert.outputs import stats_report
+    from calcert.register import loader as register
 
     data = st.compute(register.load(small(make_register)), date(2025, 4, 1))
     buffer = io.StringIO()
-    st.print_rich(data, buffer, colour=False)
+    stats_report.print_rich(data, buffer, colour=False)
     out = buffer.getvalue()
     assert "Awards per year (4 first recorded, 1 renewal)" in out
     assert "█" * 40 in out

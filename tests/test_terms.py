@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from calcert.errors import UsageError
-from calcert.terms import (
+from calcert.model.terms import (
     Duration,
     add_years_minus_day,
     ordinal,

@@ -8,8 +8,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calcert.model import AWARD_KEYS, VOIVODESHIPS, Award, Institution
-from calcert.tomlfile import dumps, parse
+from calcert.model.records import AWARD_KEYS, VOIVODESHIPS, Award, Institution
+from calcert.register.tomlfile import dumps, parse
 from conftest import MLAWA, REPO
 
 

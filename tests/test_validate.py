@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from calcert.findings import CHECKS
+from calcert.model.findings import CHECKS
 from conftest import MLAWA, RADOM
 
 BAD_MLAWA = MLAWA.replace('voivodeship = "mazowieckie"', 'voivodeship = "mazowsze"') + (

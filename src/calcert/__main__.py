@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from calcert.cli import main
+from calcert.cli.app import main
 
 if __name__ == "__main__":
     main()

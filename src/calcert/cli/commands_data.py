@@ -14,9 +14,19 @@ from typing import Annotated
 
 import typer
 
-from calcert.cli import AsOfOpt, _as_of, _choice, _err, _report_bad_files, _root, app, guarded
+from calcert.cli.app import guarded
+from calcert.cli.options import (
+    AsOfOpt,
+    as_of_day,
+    one_of,
+    register_root,
+    report_bad_files,
+    say_error,
+)
 from calcert.errors import EXIT_USAGE, UsageError
 from calcert.i18n import N_, _, ngettext
+
+commands = typer.Typer()
 
 PROGRESS_MIN_ROWS = 200  # smaller imports finish before a progress bar would draw
 
@@ -32,7 +42,7 @@ def _emit(data: bytes, output: Path | None) -> None:
         else:
             sys.stdout.write(data.decode("utf-8"))
         return
-    from calcert.register import atomic_write
+    from calcert.register.fs import atomic_write
 
     target = output.expanduser()
     if target.is_dir():
@@ -59,7 +69,7 @@ EXPORT_HELP = N_(
 )
 
 
-@app.command(help=EXPORT_HELP)
+@commands.command(help=EXPORT_HELP)
 @guarded
 def export(
     fmt: Annotated[str, typer.Option("--format", help=N_("csv, json, md, ics or html."))] = "csv",
@@ -89,21 +99,21 @@ def export(
         ),
     ] = None,
 ) -> int:
-    from calcert import export as ex
-    from calcert import register
+    from calcert.outputs import export as ex
+    from calcert.register import loader
 
-    _choice(fmt, "--format", ex.FORMATS)
+    one_of(fmt, "--format", ex.FORMATS)
     if status is not None:
-        _choice(status, "--status", ex.STATUS_CHOICES)
-    day = _as_of(as_of)
+        one_of(status, "--status", ex.STATUS_CHOICES)
+    day = as_of_day(as_of)
     reminders = None
     if fmt == "ics" or remind is not None:
-        from calcert.ics import parse_reminders
+        from calcert.outputs.ics import parse_reminders
 
         if remind is not None and fmt != "ics":
             raise UsageError(_("--remind applies to --format ics only"))
         reminders = parse_reminders(remind) if remind is not None else None
-    reg = register.load(_root())
+    reg = loader.load(register_root())
     selected = ex.rows(reg, status or ex.DEFAULT_STATUS[fmt], day)
     if fmt == "csv":
         text = ex.to_csv(selected)
@@ -112,17 +122,17 @@ def export(
     elif fmt == "md":
         text = ex.to_markdown(selected)
     elif fmt == "ics":
-        from calcert.ics import parse_reminders, to_ics
+        from calcert.outputs.ics import parse_reminders, to_ics
 
         if reminders is None:
             reminders = parse_reminders(reg.config.reminders)
         text = to_ics(selected, reminders, day, reg.config.name)
     else:
-        from calcert.html import to_html
+        from calcert.outputs.html import to_html
 
         text = to_html(selected, day, reg.config.name)
     _emit(text.encode("utf-8"), output)
-    return _report_bad_files(reg)
+    return report_bad_files(reg)
 
 
 IMPORT_HELP = N_(
@@ -135,7 +145,7 @@ IMPORT_HELP = N_(
 )
 
 
-@app.command("import", help=IMPORT_HELP)
+@commands.command("import", help=IMPORT_HELP)
 @guarded
 def import_(
     file: Annotated[
@@ -145,9 +155,9 @@ def import_(
         bool, typer.Option(help=N_("Print what would change; write nothing."))
     ] = False,
 ) -> int:
-    from calcert import importer
+    from calcert.ops import importer
 
-    root = _root()
+    root = register_root()
     source = importer.read_csv(file)
     today = date.today()
     try:
@@ -158,10 +168,10 @@ def import_(
     except importer.ImportProblems as exc:
         for message in exc.messages:
             if exc.exit_code == EXIT_USAGE:
-                _err(_("calcert: error: {message}").format(message=message))
+                say_error(_("calcert: error: {message}").format(message=message))
             else:
-                _err(f"calcert: {message}")
-        _err(_("calcert: nothing was imported"))
+                say_error(f"calcert: {message}")
+        say_error(_("calcert: nothing was imported"))
         return exc.exit_code
     verbs = {"add": _("add"), "skip": _("skip")}
     width = max(len(v) for v in verbs.values())
@@ -180,9 +190,9 @@ def import_(
         line = _("{id}: would fill in {keys}") if dry_run else _("{id}: filled in {keys}")
         print(line.format(id=ident, keys=", ".join(keys)))
     print(_import_summary(plan, dry_run))
-    from calcert import register
+    from calcert.register import loader
 
-    return _report_bad_files(register.load(root))
+    return report_bad_files(loader.load(root))
 
 
 def _import_summary(plan, dry_run: bool) -> str:
@@ -216,8 +226,8 @@ def _import_with_progress(root: Path, source, today: date, dry_run: bool):
     from rich.console import Console
     from rich.progress import Progress
 
-    from calcert import importer
-    from calcert.render import colour_allowed
+    from calcert.ops import importer
+    from calcert.outputs.tables import colour_allowed
 
     console = Console(file=sys.stderr, color_system="auto" if colour_allowed(sys.stderr) else None)
     with Progress(console=console, transient=True) as progress:
@@ -232,7 +242,7 @@ def _import_with_progress(root: Path, source, today: date, dry_run: bool):
     return plan
 
 
-@app.command(
+@commands.command(
     help=N_("Awards per year, active certificates per voivodeship and kind, renewals, expiring.")
 )
 @guarded
@@ -240,18 +250,19 @@ def stats(
     fmt: Annotated[str, typer.Option("--format", help=N_("table, json or csv."))] = "table",
     as_of: AsOfOpt = None,
 ) -> int:
-    from calcert import register, render
-    from calcert import stats as st
+    from calcert.ops import stats as st
+    from calcert.outputs import stats_report, tables
+    from calcert.register import loader
 
-    _choice(fmt, "--format", ("table", "json", "csv"))
-    reg = register.load(_root())
-    data = st.compute(reg, _as_of(as_of))
+    one_of(fmt, "--format", ("table", "json", "csv"))
+    reg = loader.load(register_root())
+    data = st.compute(reg, as_of_day(as_of))
     if fmt == "json":
-        sys.stdout.write(render.to_json(data))
+        sys.stdout.write(tables.to_json(data))
     elif fmt == "csv":
-        sys.stdout.write(render.to_csv(st.to_rows(data), st.CSV_COLUMNS))
-    elif render._isatty(sys.stdout):
-        st.print_rich(data, sys.stdout, render.colour_allowed(sys.stdout))
+        sys.stdout.write(tables.to_csv(stats_report.to_rows(data), stats_report.CSV_COLUMNS))
+    elif tables._isatty(sys.stdout):
+        stats_report.print_rich(data, sys.stdout, tables.colour_allowed(sys.stdout))
     else:
-        sys.stdout.write(st.plain_text(data))
-    return _report_bad_files(reg)
+        sys.stdout.write(stats_report.plain_text(data))
+    return report_bad_files(reg)

@@ -13,10 +13,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from calcert.findings import Finding
 from calcert.i18n import Message, PluralMessage
-from calcert.register import Register
-from calcert.tomlfile import dumps
+from calcert.model.findings import Finding
+from calcert.register.loader import Register
+from calcert.register.tomlfile import dumps
 
 CheckFn = Callable[[Register, date], list[Finding]]
 _DAY = timedelta(days=1)

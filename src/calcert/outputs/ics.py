@@ -13,10 +13,10 @@ from datetime import date, datetime, time, timedelta
 
 from calcert import __version__
 from calcert.errors import UsageError
-from calcert.export import Row
 from calcert.i18n import _
-from calcert.model import Institution
-from calcert.terms import Duration, parse_duration
+from calcert.model.records import Institution
+from calcert.model.terms import Duration, parse_duration
+from calcert.outputs.export import Row
 
 ALARM_HOUR = 9  # reminders go off at 09:00 local time on their day
 

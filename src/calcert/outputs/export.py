@@ -15,11 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from calcert.i18n import _
-from calcert.model import AWARD_KEYS, Award, Institution
-from calcert.register import Register
+from calcert.model.records import AWARD_KEYS, CSV_COLUMNS, INSTITUTION_COLUMNS, Award, Institution
+from calcert.register.loader import Register
 
-INSTITUTION_COLUMNS = ("id", "name", "kind", "city", "voivodeship", "website", "parent")
-CSV_COLUMNS = (*INSTITUTION_COLUMNS, *AWARD_KEYS)
 JSON_KEYS = (*CSV_COLUMNS, "status")
 MD_COLUMNS = (
     "id",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from calcert.model import (
+from calcert.model.records import (
     AWARD_DATE_KEYS,
     AWARD_KEYS,
     AWARD_REQUIRED,

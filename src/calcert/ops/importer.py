@@ -26,21 +26,23 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from calcert import checks
+from calcert.checks import rules
 from calcert.errors import EXIT_FINDINGS, CalcertError, UsageError
-from calcert.export import CSV_COLUMNS, INSTITUTION_COLUMNS
-from calcert.findings import Finding, display_path
 from calcert.i18n import _, ngettext, translate_text
-from calcert.model import AWARD_DATE_KEYS, AWARD_KEYS, VOIVODESHIPS, Award, Institution, id_problem
-from calcert.register import (
-    INSTITUTIONS_DIR,
-    Register,
-    fsync_directory,
-    load,
-    locked,
-    remove_stale_temp_files,
+from calcert.model.findings import Finding, display_path
+from calcert.model.records import (
+    AWARD_DATE_KEYS,
+    AWARD_KEYS,
+    CSV_COLUMNS,
+    INSTITUTION_COLUMNS,
+    VOIVODESHIPS,
+    Award,
+    Institution,
+    id_problem,
 )
-from calcert.tomlfile import BOM, dumps, guess_encoding, parse
+from calcert.register.fs import INSTITUTIONS_DIR, fsync_directory, locked, remove_stale_temp_files
+from calcert.register.loader import Register, load
+from calcert.register.tomlfile import BOM, dumps, guess_encoding, parse
 
 REQUIRED = ("id", "name", "city", "valid_from", "valid_until")
 IDENTITY = tuple(c for c in INSTITUTION_COLUMNS if c != "id")
@@ -461,7 +463,7 @@ def _refuse_new_errors(
     def key(f: Finding) -> tuple[str, str, str]:
         return (f.path, f.code, f.message)
 
-    before = {key(f) for f in checks.run(register, today, canonical=False) if f.is_error}
+    before = {key(f) for f in rules.run(register, today, canonical=False) if f.is_error}
     reparsed = {
         display_path(path): parse(path, text.encode("utf-8"), display_path(path))
         for path, text in plan.contents.items()
@@ -471,7 +473,7 @@ def _refuse_new_errors(
     files.sort(key=lambda f: f.path.name)
     after = Register(register.root, register.config, files)
     new = [
-        f for f in checks.run(after, today, canonical=False) if f.is_error and key(f) not in before
+        f for f in rules.run(after, today, canonical=False) if f.is_error and key(f) not in before
     ]
     if not new:
         return

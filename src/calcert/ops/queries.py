@@ -10,9 +10,9 @@ from datetime import date
 
 from calcert.errors import UsageError
 from calcert.i18n import _, translate_text
-from calcert.model import Award, Institution
-from calcert.register import Register
-from calcert.terms import Duration
+from calcert.model.records import Award, Institution
+from calcert.model.terms import Duration
+from calcert.register.loader import Register
 
 LIST_COLUMNS = (
     "id",

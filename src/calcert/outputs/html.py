@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from datetime import date
 from html import escape
 
-from calcert.export import Row
-from calcert.model import Award, Institution
-from calcert.stats import per_year
+from calcert.model.records import Award, Institution
+from calcert.ops.stats import per_year
+from calcert.outputs.export import Row
 
 STATUS_PL = {
     "active": "aktywny",

@@ -18,9 +18,9 @@ from typing import Any
 
 import tomli_w
 
-from calcert.findings import Finding
 from calcert.i18n import Message, PluralMessage
-from calcert.model import (
+from calcert.model.findings import Finding
+from calcert.model.records import (
     AWARD_DATE_KEYS,
     AWARD_KEYS,
     AWARD_REQUIRED,

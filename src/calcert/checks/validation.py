@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from calcert import checks
+from calcert.checks import rules
 from calcert.errors import UsageError
-from calcert.findings import CHECKS, Finding, code_matches, display_path, unknown_codes
 from calcert.i18n import _, ngettext
-from calcert.register import load
+from calcert.model.findings import CHECKS, Finding, code_matches, display_path, unknown_codes
+from calcert.register.loader import load
 
 
 @dataclass
@@ -93,7 +93,7 @@ def validate(
             wanted.add(normal)
     # Every check runs on the whole register, so cross-file findings (duplicate ids,
     # look-alike institutions, parents) are right; PATHs and codes only filter the report.
-    findings = checks.run(register, today)
+    findings = rules.run(register, today)
     ignored = frozenset(register.config.ignore) | (ignore or frozenset())
     out = []
     for finding in findings:

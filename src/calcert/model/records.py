@@ -171,3 +171,9 @@ class Institution:
             if value is not None:
                 out[key] = value
         return out
+
+
+# The flat layout of one award with its institution: the columns `export --format csv`
+# writes and `import` reads.
+INSTITUTION_COLUMNS = ("id", "name", "kind", "city", "voivodeship", "website", "parent")
+CSV_COLUMNS = (*INSTITUTION_COLUMNS, *AWARD_KEYS)

@@ -40,10 +40,10 @@ from pathlib import Path
 from typing import Any
 
 from calcert import __version__
-from calcert.findings import Finding
 from calcert.i18n import Message, PluralMessage
-from calcert.model import AWARD_KEYS, Award, Institution
-from calcert.tomlfile import LineIndex, ParsedFile, decode
+from calcert.model.findings import Finding
+from calcert.model.records import AWARD_KEYS, Award, Institution
+from calcert.register.tomlfile import LineIndex, ParsedFile, decode
 
 FORMAT = 1
 ENV_SWITCH = "CALCERT_CACHE"  # "0", "off", "no" or "false" switch the cache off
@@ -96,13 +96,16 @@ def _user_key() -> bytes | None:
 
 def _code_fingerprint() -> str:
     """Changes whenever calcert's code changes (a new parse may give other findings)."""
-    package = Path(__file__).parent
+    package = Path(__file__).parent.parent  # calcert/, all its subpackages included
     parts = [__version__, str(FORMAT), sys.version]
     with contextlib.suppress(OSError):
-        for entry in sorted(os.scandir(package), key=lambda e: e.name):
-            if entry.name.endswith(".py"):
-                info = entry.stat()
-                parts.append(f"{entry.name}:{info.st_size}:{info.st_mtime_ns}")
+        for folder, subfolders, names in os.walk(package):
+            subfolders.sort()
+            for name in sorted(names):
+                if name.endswith(".py"):
+                    info = os.stat(os.path.join(folder, name))
+                    relative = os.path.relpath(os.path.join(folder, name), package)
+                    parts.append(f"{relative}:{info.st_size}:{info.st_mtime_ns}")
     return hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
 
 

@@ -12,15 +12,16 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from calcert import checks
+from calcert.checks import rules
 from calcert.errors import Refused, UsageError
-from calcert.findings import Finding, display_path
 from calcert.i18n import _, ngettext, ordinal, translate_text
-from calcert.model import VOIVODESHIPS, Award, Institution, id_problem
-from calcert.register import Register, load, locked, write_files
-from calcert.terms import PrintedTerm, term_dates
-from calcert.tomlfile import ParsedFile, dumps, parse
-from calcert.translit import slugify
+from calcert.model.findings import Finding, display_path
+from calcert.model.records import VOIVODESHIPS, Award, Institution, id_problem
+from calcert.model.terms import PrintedTerm, term_dates
+from calcert.model.translit import slugify
+from calcert.register.fs import locked, write_files
+from calcert.register.loader import Register, load
+from calcert.register.tomlfile import ParsedFile, dumps, parse
 
 
 @dataclass
@@ -268,16 +269,14 @@ def _place(old: Institution, new: Award, supersede: bool, shown: str) -> tuple[A
 
 def _refuse_new_errors(register: Register, path: Path, text: str, today: date) -> None:
     """Refuse the write when the register as it would be has errors it has not now."""
-    before = {_key(f) for f in checks.run(register, today, canonical=False) if f.is_error}
+    before = {_key(f) for f in rules.run(register, today, canonical=False) if f.is_error}
     shown = display_path(path)
     reparsed = parse(path, text.encode("utf-8"), shown)
     after_files = [f for f in register.files if f.path != path] + [reparsed]
     after_files.sort(key=lambda f: f.path.name)
     after = Register(register.root, register.config, after_files)
     new_errors = [
-        f
-        for f in checks.run(after, today, canonical=False)
-        if f.is_error and _key(f) not in before
+        f for f in rules.run(after, today, canonical=False) if f.is_error and _key(f) not in before
     ]
     if new_errors:
         first = new_errors[0]

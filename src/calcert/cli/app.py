@@ -1,0 +1,285 @@
+"""The command line: parse arguments, call the library once, render, choose the exit code.
+
+This is the only module that prints for users or exits. Library errors arrive as
+``CalcertError`` (one line, exit 2, or exit 1 for a refused write); anything else is a bug
+in calcert and gets one line and exit 3 (``--debug`` or ``CALCERT_DEBUG=1`` shows the
+traceback).
+"""
+
+# No `from __future__ import annotations` here (nor in command modules): Typer reads every
+# command's annotations when it builds the CLI, and string annotations would have to be
+# compiled and evaluated then, on every run, --version included (~8 ms of start-up).
+
+import contextlib
+import functools
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+from typer import _click as click
+
+from calcert import __version__
+from calcert.errors import EXIT_BUG, EXIT_FINDINGS, EXIT_USAGE, CalcertError
+from calcert.i18n import N_, _, translate_text
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+# Every command, in the order `calcert --help` lists them, and the module under
+# ``calcert.cli`` that defines it. A run imports only the module of the command it runs, so
+# `calcert --version` and shell completion never load a command's code.
+COMMANDS: dict[str, str] = {
+    "init": "commands_register",
+    "add": "commands_register",
+    "withdraw": "commands_register",
+    "list": "commands_query",
+    "show": "commands_query",
+    "expiring": "commands_query",
+    "validate": "commands_ci",
+    "fmt": "commands_register",
+    "schema": "commands_ci",
+    "export": "commands_data",
+    "import": "commands_data",
+    "stats": "commands_data",
+}
+
+
+class CalcertGroup(typer.core.TyperGroup):
+    """Loads each command when it is run (a lazy group, as click documents) and turns
+    argument errors into one line (``calcert: error: …``) with exit code 2."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = self.commands.get(cmd_name)
+        if command is None and cmd_name in COMMANDS:
+            command = _load_command(cmd_name)
+            self.commands[cmd_name] = command
+        return command
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        argv = kwargs.get("args", args[0] if args else None)
+        _set_language(list(sys.argv[1:] if argv is None else argv), self)
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        nul = next((a for a in (argv or ()) if isinstance(a, str) and "\x00" in a), None)
+        if nul is not None:  # only a library caller can pass one (argv cannot hold NUL)
+            say_error(
+                _("calcert: error: argument {arg} contains a NUL character").format(arg=repr(nul))
+            )
+            sys.exit(EXIT_USAGE)
+        try:
+            rv = super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            # `calcert` alone: the help itself, as click does (stderr, exit 2).
+            sys.stderr.write(exc.format_message().rstrip("\n") + "\n")
+            sys.exit(exc.exit_code)
+        except click.exceptions.ClickException as exc:
+            hint = ""
+            ctx = getattr(exc, "ctx", None)
+            if ctx is not None:
+                hint = _(" (see `{command} --help`)").format(command=ctx.command_path)
+            say_error(_("calcert: error: {message}").format(message=_click_message(exc)) + hint)
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            say_error(_("calcert: aborted, nothing written"))
+            sys.exit(EXIT_FINDINGS)
+        except Exception as exc:  # raised outside a guarded command: still a bug
+            _bug(exc)
+            sys.exit(EXIT_BUG)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _load_command(name: str) -> click.Command:
+    """Build the click command ``name`` from its module's Typer definitions."""
+    import importlib
+
+    from calcert import i18n
+
+    module = importlib.import_module(f"calcert.cli.{COMMANDS[name]}")
+    for info in module.commands.registered_commands:
+        if (info.name or info.callback.__name__) == name:
+            command = typer.main.get_command_from_info(
+                info, pretty_exceptions_short=True, rich_markup_mode=None
+            )
+            i18n.translate_command_tree(command)
+            return command
+    raise LookupError(f"calcert.cli.{COMMANDS[name]} defines no command {name!r}")
+
+
+def _set_language(argv: list[str], command: Any) -> None:
+    """Choose the language before parsing, so help and argument errors speak it too."""
+    from calcert import i18n
+
+    explicit = None
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(argv):
+            explicit = argv[i + 1]
+        elif arg.startswith("--lang="):
+            explicit = arg.split("=", 1)[1]
+    i18n.set_language(i18n.choose_language(explicit))
+    i18n.translate_command_tree(command)
+
+
+def _click_message(exc: click.exceptions.ClickException) -> str:
+    """Argument errors from the framework, in the chosen language where we know them."""
+    if isinstance(exc, click.exceptions.NoSuchOption):
+        return _("No such option: {name}").format(name=exc.option_name)
+    if isinstance(exc, click.exceptions.MissingParameter) and exc.param is not None:
+        if getattr(exc.param, "param_type_name", "") == "argument":
+            name = exc.param.metavar or (exc.param.name or "").upper()
+            return _("Missing argument {name}").format(name=name.strip("[]{}"))
+        names = getattr(exc.param, "opts", None) or [exc.param.name or ""]
+        return _("Missing option {name}").format(name=" / ".join(names))
+    if isinstance(exc, click.exceptions.BadParameter) and exc.param is not None:
+        names = getattr(exc.param, "opts", None) or [exc.param.name or ""]
+        return _("Invalid value for {name}: {message}").format(
+            name=" / ".join(names), message=exc.message
+        )
+    if isinstance(exc, click.exceptions.UsageError) and exc.message.startswith("Got unexpected"):
+        return _("Unexpected extra argument: {detail}").format(
+            detail=exc.message.split(":", 1)[-1].strip(" ()")
+        )
+    return exc.format_message()
+
+
+app = typer.Typer(
+    cls=CalcertGroup,
+    name="calcert",
+    help=N_("The register of CAL quality certificates (Certyfikat Jakości CAL), kept in git."),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+state: dict[str, Any] = {"registry": None, "debug": False}
+
+
+def say_error(message: str) -> None:
+    """One line on stderr, control characters escaped."""
+    from calcert.model.findings import one_line
+
+    print(one_line(message), file=sys.stderr, flush=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"calcert {__version__}")
+        raise typer.Exit(0)
+
+
+class _PathText(click.types.ParamType):
+    """A path kept as the text given: "" stays distinguishable from "." and a NUL in it
+    cannot crash a conversion that stats the file (help shows it as <path>)."""
+
+    name = "path"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        return value
+
+
+@app.callback()
+def _main(
+    registry: Annotated[
+        str | None,
+        typer.Option(
+            "--registry",
+            help=N_("Register directory (else $CALCERT_REGISTRY, else found upwards from here)."),
+            show_default=False,
+            click_type=_PathText(),
+        ),
+    ] = None,
+    debug: Annotated[
+        bool, typer.Option("--debug", help=N_("Show the traceback when calcert itself fails."))
+    ] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            help=N_("Language of messages: pl or en (else $CALCERT_LANG, else the locale)."),
+            show_default=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help=N_("Print the version.")),
+    ] = False,
+) -> None:
+    if lang is not None and lang not in ("pl", "en"):
+        raise typer.BadParameter(_("use pl or en"), param_hint="--lang")
+    if registry is not None and not registry.strip():
+        raise typer.BadParameter(
+            _("is empty; give the register directory"), param_hint="--registry"
+        )
+    state["registry"] = registry
+    state["debug"] = debug
+    from calcert.outputs.tables import Progress
+    from calcert.register import loader
+
+    loader.progress_factory = Progress  # a long read shows a bar on a terminal
+
+
+def _bug(exc: BaseException) -> None:
+    """One line for a failure of calcert itself; the traceback only on request."""
+    if state.get("debug") or os.environ.get("CALCERT_DEBUG"):
+        traceback.print_exception(exc)
+    detail = " ".join(str(exc).split())[:200]
+    say_error(
+        _(
+            "calcert {version}: internal error, a bug in calcert (not in your data): "
+            "{error}; nothing was written. Re-run with --debug for the traceback and "
+            "report it."
+        ).format(version=__version__, error=f"{type(exc).__name__}: {detail}")
+    )
+
+
+def guarded(fn: F) -> F:
+    """Map library errors and bugs to one line and the documented exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            code = fn(*args, **kwargs)
+        except CalcertError as exc:
+            if exc.exit_code == EXIT_USAGE:
+                say_error(
+                    _("calcert: error: {message}").format(message=translate_text(exc.message))
+                )
+            else:
+                line = _("calcert: refused, nothing written: {message}")
+                say_error(line.format(message=translate_text(exc.message)))
+            raise typer.Exit(exc.exit_code) from None
+        except (typer.Exit, click.exceptions.ClickException, typer.Abort):
+            raise
+        except KeyboardInterrupt:
+            say_error(_("calcert: interrupted"))
+            raise typer.Exit(130) from None
+        except BrokenPipeError:
+            raise typer.Exit(EXIT_FINDINGS) from None
+        except Exception as exc:
+            _bug(exc)
+            raise typer.Exit(EXIT_BUG) from None
+        raise typer.Exit(code or 0)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def main() -> None:
+    """Console-script entry point."""
+    import calcert
+
+    calcert.ONE_SHOT_PROCESS = True
+    for stream in (sys.stdout, sys.stderr):
+        # A name the terminal's encoding cannot show (or an undecodable file name) is
+        # printed escaped rather than failing half-way through the output.
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+    app()

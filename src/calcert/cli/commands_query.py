@@ -1,0 +1,133 @@
+"""Commands that read the register: list, show, expiring."""
+
+# No `from __future__ import annotations`: see the note at the top of app.py (start-up).
+
+import sys
+from typing import Annotated
+
+import typer
+
+from calcert.cli.app import guarded
+from calcert.cli.options import (
+    STATUS_CHOICES,
+    AsOfOpt,
+    FormatOpt,
+    as_of_day,
+    one_of,
+    register_root,
+    report_bad_files,
+)
+from calcert.errors import EXIT_FINDINGS
+from calcert.i18n import N_, _
+
+commands = typer.Typer()
+
+
+@commands.command(
+    "list", help=N_("List institutions by the status of their certificate (default: active).")
+)
+@guarded
+def list_(
+    status: Annotated[
+        str, typer.Option(help=N_("active, expired, withdrawn, pending or all."))
+    ] = "active",
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = "table",
+) -> int:
+    from calcert.ops import queries
+    from calcert.outputs import tables
+    from calcert.register import loader
+
+    one_of(status, "--status", STATUS_CHOICES)
+    one_of(fmt, "--format", ("table", "json", "csv"))
+    day = as_of_day(as_of)
+    reg = loader.load(register_root())
+    rows = queries.list_rows(reg, status, day)
+    tables.print_rows(
+        rows,
+        queries.LIST_COLUMNS,
+        fmt,
+        title=_("{status} on {day}").format(status=_(status), day=day),
+        empty=_("no institutions with status {status} on {day}").format(status=_(status), day=day),
+    )
+    return report_bad_files(reg)
+
+
+@commands.command(help=N_("Show one institution and its award history."))
+@guarded
+def show(
+    ident: Annotated[str, typer.Argument(metavar="ID", help=N_("Institution id."))],
+    as_of: AsOfOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help=N_("table or json."))] = "table",
+) -> int:
+    from calcert.ops import edits, queries
+    from calcert.outputs import tables
+    from calcert.register import loader
+
+    one_of(fmt, "--format", ("table", "json"))
+    edits.check_id(ident)
+    reg = loader.load(register_root())
+    data = queries.show(reg, ident, as_of_day(as_of))
+    if fmt == "json":
+        sys.stdout.write(tables.to_json(data))
+    else:
+        for key, value in data.items():
+            if key != "awards":
+                shown = _(value) if key == "status" and isinstance(value, str) else value
+                print(f"{_(key)}: {shown}")
+        print()
+        columns = (
+            "number",
+            "status",
+            "valid_from",
+            "valid_until",
+            "term",
+            "awarded_on",
+            "awarded_by",
+            "withdrawn_on",
+        )
+        tables.print_table(data["awards"], columns, title=_("awards"))  # type: ignore[arg-type]
+        # Long free text does not fit a table: one line per value, under the award's number.
+        for award in data["awards"]:  # type: ignore[attr-defined]
+            for key in ("event", "certificate_no", "source", "notes", "withdrawal_reason"):
+                if award.get(key):
+                    print(f"#{award['number']} {_(key)}: {award[key]}")
+    return report_bad_files(reg)
+
+
+@commands.command(help=N_("Certificates that end within DURATION and have no renewal recorded."))
+@guarded
+def expiring(
+    within: Annotated[str, typer.Option(help=N_("How far ahead: 90d, 2w, 6m, 1y, 1y6m, P6M, …"))],
+    as_of: AsOfOpt = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help=N_("table, json, csv or md (a Markdown table)."))
+    ] = "table",
+    exit_code: Annotated[
+        bool, typer.Option("--exit-code", help=N_("Exit 1 when anything is listed."))
+    ] = False,
+) -> int:
+    from calcert.model.terms import parse_duration
+    from calcert.ops import queries
+    from calcert.outputs import tables
+    from calcert.register import loader
+
+    one_of(fmt, "--format", ("table", "json", "csv", "md"))
+    duration = parse_duration(within)
+    day = as_of_day(as_of)
+    duration.after(day)
+    reg = loader.load(register_root())
+    rows = queries.expiring_rows(reg, duration, day)
+    tables.print_rows(
+        rows,
+        queries.EXPIRING_COLUMNS,
+        fmt,
+        title=_("expiring within {within} of {day}").format(within=within, day=day),
+        empty=_("no certificate ends within {within} of {day} without a renewal").format(
+            within=within, day=day
+        ),
+    )
+    bad = report_bad_files(reg)
+    if bad:
+        return bad
+    return EXIT_FINDINGS if exit_code and rows else 0

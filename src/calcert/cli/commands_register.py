@@ -1,0 +1,186 @@
+"""Commands that write the register: init, add, withdraw, fmt."""
+
+# No `from __future__ import annotations`: see the note at the top of app.py (start-up).
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from calcert.cli.app import guarded
+from calcert.cli.options import optional_date, register_root, report_bad_files, say_error
+from calcert.errors import EXIT_FINDINGS, UsageError
+from calcert.i18n import N_, _, translate_text
+
+commands = typer.Typer()
+
+
+@commands.command(help=N_("Create an empty register (calcert.toml, institutions/, .gitignore)."))
+@guarded
+def init(
+    directory: Annotated[
+        str, typer.Argument(help=N_("Where to create the register."))
+    ] = "registry",
+) -> int:
+    from calcert.register.config import init_register
+
+    if not directory.strip():  # an unset shell variable, not "here"; say `calcert init .`
+        raise UsageError(_("DIR is empty; give the directory, e.g. `calcert init registry`"))
+    root = init_register(Path(directory))
+    print(_("Created a register in {root}/ (calcert.toml, institutions/).").format(root=root))
+    hint = _("Record the first award with: calcert --registry {root} add ID --name … --city …")
+    print(hint.format(root=root))
+    return 0
+
+
+ADD_HELP = N_(
+    "Record one award; creates the institution file when the id is new.\n\n"
+    "The term: --from/--until as given; --term 2014-2017 from --from (or --awarded in 2014) "
+    "for 3 years less a day; otherwise [terms] default_years from --from or --awarded."
+)
+
+
+@commands.command(help=ADD_HELP)
+@guarded
+def add(
+    ident: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[ID]",
+            help=N_("Institution id, e.g. mops-mlawa; derived from --name when left out."),
+            show_default=False,
+        ),
+    ] = None,
+    name: Annotated[str | None, typer.Option(help=N_("Full name (new institutions)."))] = None,
+    city: Annotated[str | None, typer.Option(help=N_("City (new institutions)."))] = None,
+    kind: Annotated[str | None, typer.Option(help=N_("MOPS, GOPS, MOPR, PCPR, NGO, …"))] = None,
+    voivodeship: Annotated[str | None, typer.Option(help=N_("e.g. mazowieckie."))] = None,
+    website: Annotated[str | None, typer.Option(help=N_("The institution's web site."))] = None,
+    parent: Annotated[
+        str | None, typer.Option(help=N_("Id of the unit this one belongs to."))
+    ] = None,
+    awarded: Annotated[str | None, typer.Option(help=N_("Ceremony date, YYYY-MM-DD."))] = None,
+    from_: Annotated[
+        str | None, typer.Option("--from", help=N_("First day of the term, YYYY-MM-DD."))
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help=N_("Last day of the term (inclusive), YYYY-MM-DD."))
+    ] = None,
+    term: Annotated[
+        str | None, typer.Option(help=N_("Term as printed on the certificate, e.g. 2014-2017."))
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help=N_("Who handed the certificate over."))
+    ] = None,
+    event: Annotated[str | None, typer.Option(help=N_("The occasion of the ceremony."))] = None,
+    certificate_no: Annotated[str | None, typer.Option(help=N_("Certificate number."))] = None,
+    source: Annotated[
+        str | None, typer.Option(help=N_("URL where the award is documented."))
+    ] = None,
+    notes: Annotated[str | None, typer.Option(help=N_("Free-text notes."))] = None,
+    supersede: Annotated[
+        bool, typer.Option(help=N_("End an overlapping earlier award the day before this one."))
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option(help=N_("Print what would be written; write nothing."))
+    ] = False,
+) -> int:
+    from calcert.model.terms import parse_term
+    from calcert.ops import edits
+    from calcert.register import loader
+
+    request = edits.AddRequest(
+        ident=ident,
+        name=name,
+        city=city,
+        kind=kind,
+        voivodeship=voivodeship,
+        website=website,
+        parent=parent,
+        awarded_on=optional_date(awarded, "--awarded"),
+        valid_from=optional_date(from_, "--from"),
+        valid_until=optional_date(until, "--until"),
+        term=parse_term(term) if term is not None else None,
+        awarded_by=by,
+        event=event,
+        certificate_no=certificate_no,
+        source=source,
+        notes=notes,
+        supersede=supersede,
+    )
+    if request.valid_from and request.valid_until and request.valid_until < request.valid_from:
+        raise UsageError(
+            _(
+                "--until {until} is before --from {start}; the term's last day comes after "
+                "its first"
+            ).format(until=request.valid_until, start=request.valid_from)
+        )
+    root = register_root()
+    # Only a prompt needs to know, before the write, whether the id is new.
+    prompt = sys.stdin.isatty() and (name is None or city is None) and ident is not None
+    if prompt and loader.load(root).file_for(edits.check_id(ident)) is None:
+        request.name = request.name or typer.prompt(_("Name of the institution"))
+        request.city = request.city or typer.prompt(_("City"))
+    today = date.today()
+    result = edits.add(root, request, today, dry_run=dry_run)
+    if dry_run:
+        print(_("# would write {path}").format(path=result.path))
+        sys.stdout.write(result.text)
+        print(_("Would record the {summary}").format(summary=translate_text(result.summary)))
+    else:
+        print(_("Recorded the {summary}").format(summary=translate_text(result.summary)))
+    return report_bad_files(result.register)
+
+
+@commands.command(
+    help=N_(
+        "Record the withdrawal of the award that covers --on; from that day it is not current."
+    )
+)
+@guarded
+def withdraw(
+    ident: Annotated[str, typer.Argument(metavar="ID", help=N_("Institution id."))],
+    on: Annotated[str, typer.Option("--on", help=N_("Day of the withdrawal, YYYY-MM-DD."))],
+    reason: Annotated[str | None, typer.Option(help=N_("Why the commission withdrew it."))] = None,
+    dry_run: Annotated[
+        bool, typer.Option(help=N_("Print what would be written; write nothing."))
+    ] = False,
+) -> int:
+    from calcert.ops import edits
+
+    day = optional_date(on, "--on")
+    assert day is not None
+    result = edits.withdraw(register_root(), ident, day, reason, date.today(), dry_run=dry_run)
+    if dry_run:
+        print(_("# would write {path}").format(path=result.path))
+        sys.stdout.write(result.text)
+        print(_("Would withdraw {summary}").format(summary=translate_text(result.summary)))
+    else:
+        print(_("Withdrew {summary}").format(summary=translate_text(result.summary)))
+    return report_bad_files(result.register)
+
+
+@commands.command("fmt", help=N_("Rewrite institution files in canonical form (no data changes)."))
+@guarded
+def fmt_(
+    check: Annotated[
+        bool, typer.Option("--check", help=N_("List files that would change; write nothing."))
+    ] = False,
+) -> int:
+    from calcert.ops import edits
+
+    result = edits.fmt(register_root(), check=check)
+    for parsed in result.changed:
+        done = _("would reformat {path}") if check else _("reformatted {path}")
+        print(done.format(path=parsed.shown))
+    for finding in result.skipped:
+        where = f"{finding.path}:{finding.line}" if finding.line else finding.path
+        line = _("calcert: {where}: {message} (not formatted)")
+        say_error(line.format(where=where, message=translate_text(finding.message)))
+    if not result.changed and not result.skipped and sys.stderr.isatty():
+        say_error(_("{count} files already in canonical form").format(count=result.files))
+    if result.skipped or (check and result.changed):
+        return EXIT_FINDINGS
+    return 0

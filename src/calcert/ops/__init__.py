@@ -1,0 +1,1 @@
+"""What users ask of the register: edits, import, queries and figures (no printing)."""

@@ -1,0 +1,1 @@
+"""Renderings of results: tables, CSV/JSON/Markdown, ICS, the HTML page, the schema."""

@@ -1,0 +1,270 @@
+"""Reading a register: every institution file, through the parse cache, into a ``Register``.
+
+A file that cannot be read is a finding, not an exception: the register loads whatever it
+holds, and the checks and commands decide what that means.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import stat
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import calcert
+from calcert.errors import UsageError
+from calcert.i18n import Message, _
+from calcert.model.findings import Finding, display_path
+from calcert.register.config import Config, load_config
+from calcert.register.fs import INSTITUTIONS_DIR
+from calcert.register.tomlfile import ParsedFile, parse
+
+if TYPE_CHECKING:
+    from calcert.register.cache import ParseCache
+
+
+class Progress(Protocol):
+    """What ``load`` reports its progress to (one ``advance`` per file read)."""
+
+    def __enter__(self) -> Progress: ...
+    def advance(self) -> None: ...
+    def __exit__(self, *exc: object) -> None: ...
+
+
+class _Silent:
+    def __init__(self, total: int, label: str) -> None:
+        pass
+
+    def __enter__(self) -> _Silent:
+        return self
+
+    def advance(self) -> None:
+        pass
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
+# Makes the progress display of a long read. Silent for library callers; the command line
+# plugs in its terminal progress bar (this layer may not import presentation code).
+progress_factory: Callable[[int, str], Progress] = _Silent
+
+
+@dataclass
+class Register:
+    """A loaded register: settings, and every institution file with its findings."""
+
+    root: Path
+    config: Config
+    files: list[ParsedFile] = field(default_factory=list)
+
+    @property
+    def institutions_dir(self) -> Path:
+        return self.root / INSTITUTIONS_DIR
+
+    def institutions(self) -> list:
+        return [f.institution for f in self.files if f.institution is not None]
+
+    def by_id(self) -> dict[str, ParsedFile]:
+        out: dict[str, ParsedFile] = {}
+        for parsed in self.files:
+            if parsed.institution is not None:
+                out.setdefault(parsed.institution.id, parsed)
+        return out
+
+    def file_for(self, ident: str) -> ParsedFile | None:
+        path = self.institutions_dir / f"{ident}.toml"
+        for parsed in self.files:
+            if parsed.path == path:
+                return parsed
+        return None
+
+    def unreadable(self) -> list[ParsedFile]:
+        """Files that could not be read or parsed at all (no record came out of them)."""
+        return [f for f in self.files if f.institution is None]
+
+
+def iter_institution_paths(root: Path) -> Iterator[Path]:
+    directory = root / INSTITUTIONS_DIR
+    try:
+        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise UsageError(
+            _("{path}: cannot be listed ({reason})").format(
+                path=display_path(directory), reason=exc.strerror
+            )
+        ) from None
+    for entry in entries:
+        if entry.name.endswith(".toml") and not entry.name.startswith("."):
+            yield Path(entry.path)
+
+
+def read_file(
+    path: Path, root: Path, cache: ParseCache | None = None, shown: str | None = None
+) -> ParsedFile:
+    """Read and parse one institution file; OS-level problems become findings.
+
+    With a ``cache``, a file whose bytes were parsed before is not parsed again. ``shown``
+    (how to name the file in findings) defaults to ``display_path(path)``.
+    """
+    shown = shown or display_path(path)
+
+    def unreadable(message: str) -> ParsedFile:
+        # Nothing in the file can be pointed at: the finding is about the whole file, line 1.
+        return ParsedFile(path, shown, None, [Finding(shown, 1, "E001", message)])
+
+    try:
+        info = os.lstat(path)  # os, not pathlib: this runs once per file
+        if stat.S_ISLNK(info.st_mode):
+            target = path.resolve()
+            try:
+                target.relative_to(root.resolve())
+            except ValueError:
+                return unreadable(
+                    Message(
+                        "symlink to {target}, outside the register; copy the file in instead",
+                        target=str(target),
+                    )
+                )
+            info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            return unreadable(Message("not a regular file (a directory?); remove or rename it"))
+        with open(path, "rb") as handle:
+            raw = handle.read(2 * 1024 * 1024)
+    except FileNotFoundError:
+        return unreadable(Message("file does not exist (a broken symlink?)"))
+    except PermissionError:
+        return unreadable(Message("permission denied; make the file readable (chmod a+r)"))
+    except OSError as exc:
+        return unreadable(Message("cannot be read ({reason})", reason=exc.strerror))
+    if cache is None:
+        return parse(path, raw, shown)
+    parsed = cache.get(path, raw, shown)
+    if parsed is None:
+        parsed = parse(path, raw, shown)
+        cache.put(path, raw, parsed)
+    return parsed
+
+
+def load(root: Path) -> Register:
+    """Read the register: its settings and every institution file (through the cache)."""
+    from calcert.register.cache import ParseCache
+
+    config = load_config(root)
+    paths = list(iter_institution_paths(root))
+    cache = ParseCache.open(root)
+    # All files share a folder: work out how to show it once, not once per file.
+    folder = display_path(root / INSTITUTIONS_DIR)
+    prefix = "" if folder == "." else folder + "/"
+    jobs = [(path, prefix + path.name) for path in paths]
+    # Reading makes millions of small objects and no reference cycles: the cyclic garbage
+    # collector would only walk them again and again (10% of the time at 10,000 files,
+    # more at 50,000), so it pauses while the files are read.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with progress_factory(len(paths), "reading the register") as progress:
+            files = None
+            if _worth_a_second_process(len(jobs), cache):
+                files = _read_two_ways(root, jobs, cache, progress)
+            if files is None:
+                files = []
+                for path, shown in jobs:
+                    files.append(read_file(path, root, cache, shown))
+                    progress.advance()
+        if cache is not None:
+            cache.save()
+    finally:
+        if collecting:
+            gc.enable()
+    if collecting and calcert.ONE_SHOT_PROCESS:
+        # Everything just read lives until the process ends: without this, the collector's
+        # next full pass (and every later one) walks it all again (~5 % of a validate).
+        gc.freeze()
+    return Register(root, config, files)
+
+
+# ---- a cold read of a large register on two cores -------------------------------------------
+#
+# With nothing in the parse cache (a fresh CI checkout), a national register is thousands
+# of files to parse. A forked child reads and parses the second part of the list while
+# this process does the first; the child sends back each result in the cache's compact
+# form (the same ``pack``/``unpack`` the cache uses and tests), which is far cheaper to
+# rebuild than to parse. Anything unusual (one CPU, not Linux, the child failing to
+# start) falls back to reading everything here.
+
+PARALLEL_FROM = 4000  # files to parse before a second process pays for its start
+_CHILD_SHARE = 0.52  # the parent also rebuilds the child's results: give the child more
+_job: tuple[Path, list[tuple[Path, str]]] | None = None
+
+
+def _worth_a_second_process(count: int, cache: ParseCache | None) -> bool:
+    if count < PARALLEL_FROM or not sys.platform.startswith("linux"):
+        return False
+    if os.environ.get("CALCERT_JOBS", "").strip() == "1":
+        return False
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return cpus > 1 and (cache is None or cache.misses_expected(count) > PARALLEL_FROM)
+
+
+def _read_in_child(start: int) -> list[tuple[Any, bytes | None] | None]:
+    from calcert.register.cache import Uncacheable, pack
+
+    assert _job is not None
+    root, jobs = _job
+    out: list[tuple[Any, bytes | None] | None] = []
+    for path, shown in jobs[start:]:
+        parsed = read_file(path, root, None, shown)
+        try:
+            out.append((pack(parsed), parsed.raw))
+        except Uncacheable:
+            out.append(None)  # the parent reads this one itself
+    return out
+
+
+def _read_two_ways(
+    root: Path, jobs: list[tuple[Path, str]], cache: ParseCache | None, progress: Any
+) -> list[ParsedFile] | None:
+    global _job
+    from calcert.register.cache import unpack
+
+    try:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+    except (ImportError, ValueError):
+        return None
+    split = int(len(jobs) * (1 - _CHILD_SHARE))
+    _job = (root, jobs)
+    try:
+        with context.Pool(1) as pool:
+            theirs = pool.apply_async(_read_in_child, (split,))
+            files = []
+            for path, shown in jobs[:split]:
+                files.append(read_file(path, root, cache, shown))
+                progress.advance()
+            results = theirs.get()
+    except OSError:
+        return None
+    finally:
+        _job = None
+    for (path, shown), result in zip(jobs[split:], results, strict=True):
+        if result is None:
+            parsed = read_file(path, root, cache, shown)
+        else:
+            packed, raw = result
+            parsed = unpack(packed, path, shown, raw)
+            if cache is not None and raw is not None:
+                cache.put_packed(path, raw, packed)
+        files.append(parsed)
+        progress.advance()
+    return files
