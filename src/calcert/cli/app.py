@@ -11,7 +11,6 @@ traceback).
 # compiled and evaluated then, on every run, --version included (~8 ms of start-up).
 
 import contextlib
-import functools
 import os
 import sys
 import traceback
@@ -22,7 +21,7 @@ import typer
 from typer import _click as click
 
 from calcert import __version__
-from calcert.errors import EXIT_BUG, EXIT_FINDINGS, EXIT_USAGE, CalcertError
+from calcert.errors import EXIT_BUG, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_USAGE, CalcertError
 from calcert.i18n import N_, _, translate_text
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -74,24 +73,55 @@ class CalcertGroup(typer.core.TyperGroup):
             sys.exit(EXIT_USAGE)
         try:
             rv = super().main(*args, standalone_mode=False, **kwargs)
-        except click.exceptions.NoArgsIsHelpError as exc:
-            # `calcert` alone: the help itself, as click does (stderr, exit 2).
-            sys.stderr.write(exc.format_message().rstrip("\n") + "\n")
-            sys.exit(exc.exit_code)
-        except click.exceptions.ClickException as exc:
-            hint = ""
-            ctx = getattr(exc, "ctx", None)
-            if ctx is not None:
-                hint = _(" (see `{command} --help`)").format(command=ctx.command_path)
-            say_error(_("calcert: error: {message}").format(message=_click_message(exc)) + hint)
-            sys.exit(exc.exit_code)
-        except typer.Abort:
-            say_error(_("calcert: aborted, nothing written"))
-            sys.exit(EXIT_FINDINGS)
-        except Exception as exc:  # raised outside a guarded command: still a bug
-            _bug(exc)
-            sys.exit(EXIT_BUG)
+        except SystemExit:
+            raise
+        except BaseException as exc:
+            sys.exit(exit_code_for(exc))
         sys.exit(rv if isinstance(rv, int) else 0)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as exc:  # not click's: it would print an empty line first
+            raise _Interrupted from exc
+
+
+class _Interrupted(Exception):
+    """Ctrl-C while a command ran."""
+
+
+def exit_code_for(exc: BaseException) -> int:
+    """The one place where an exception becomes a line on stderr and an exit code.
+
+    Library refusals and usage errors say what to do (exit 1 or 2), argument errors name
+    the help to read (2), Ctrl-C is 130, and anything else is a bug in calcert (3).
+    """
+    if isinstance(exc, click.exceptions.NoArgsIsHelpError):
+        # `calcert` alone: the help itself, as click does (stderr, exit 2).
+        sys.stderr.write(exc.format_message().rstrip("\n") + "\n")
+        return exc.exit_code
+    if isinstance(exc, click.exceptions.ClickException):
+        ctx = getattr(exc, "ctx", None)
+        hint = _(" (see `{command} --help`)").format(command=ctx.command_path) if ctx else ""
+        say_error(_("calcert: error: {message}").format(message=_click_message(exc)) + hint)
+        return exc.exit_code
+    if isinstance(exc, CalcertError):
+        if exc.exit_code == EXIT_USAGE:
+            line = _("calcert: error: {message}")
+        else:
+            line = _("calcert: refused, nothing written: {message}")
+        say_error(line.format(message=translate_text(exc.message)))
+        return exc.exit_code
+    if isinstance(exc, _Interrupted | KeyboardInterrupt):
+        say_error(_("calcert: interrupted"))
+        return EXIT_INTERRUPTED
+    if isinstance(exc, typer.Abort):
+        say_error(_("calcert: aborted, nothing written"))
+        return EXIT_FINDINGS
+    if isinstance(exc, BrokenPipeError):
+        return EXIT_FINDINGS
+    _bug(exc)
+    return EXIT_BUG
 
 
 def _load_command(name: str) -> click.Command:
@@ -239,37 +269,6 @@ def _bug(exc: BaseException) -> None:
             "report it."
         ).format(version=__version__, error=f"{type(exc).__name__}: {detail}")
     )
-
-
-def guarded(fn: F) -> F:
-    """Map library errors and bugs to one line and the documented exit code."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            code = fn(*args, **kwargs)
-        except CalcertError as exc:
-            if exc.exit_code == EXIT_USAGE:
-                say_error(
-                    _("calcert: error: {message}").format(message=translate_text(exc.message))
-                )
-            else:
-                line = _("calcert: refused, nothing written: {message}")
-                say_error(line.format(message=translate_text(exc.message)))
-            raise typer.Exit(exc.exit_code) from None
-        except (typer.Exit, click.exceptions.ClickException, typer.Abort):
-            raise
-        except KeyboardInterrupt:
-            say_error(_("calcert: interrupted"))
-            raise typer.Exit(130) from None
-        except BrokenPipeError:
-            raise typer.Exit(EXIT_FINDINGS) from None
-        except Exception as exc:
-            _bug(exc)
-            raise typer.Exit(EXIT_BUG) from None
-        raise typer.Exit(code or 0)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def main() -> None:

@@ -8,8 +8,13 @@ from typing import Annotated
 
 import typer
 
-from calcert.cli.app import guarded
-from calcert.cli.options import AsOfOpt, as_of_day, one_of, register_root, say_error
+from calcert.cli.options import (
+    AsOfOpt,
+    ValidateFormatOpt,
+    as_of_day,
+    register_root,
+    say_error,
+)
 from calcert.errors import EXIT_FINDINGS, UsageError
 from calcert.i18n import N_, _
 
@@ -24,7 +29,6 @@ SCHEMA_HELP = N_(
 
 
 @commands.command(help=SCHEMA_HELP)
-@guarded
 def schema() -> int:
     from calcert.outputs.schema import dumps
 
@@ -33,7 +37,6 @@ def schema() -> int:
 
 
 @commands.command(help=N_("Check the register: exit 1 on any error (or warning with --strict)."))
-@guarded
 def validate(
     paths: Annotated[
         list[str] | None,
@@ -42,7 +45,7 @@ def validate(
             show_default=False,
         ),
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help=N_("text, json or github."))] = "text",
+    fmt: ValidateFormatOpt = "text",
     strict: Annotated[bool, typer.Option(help=N_("Warnings fail too (exit 1)."))] = False,
     as_of: AsOfOpt = None,
     select: Annotated[
@@ -82,7 +85,6 @@ def validate(
         ).format(code=check.code)
         print("\n" + textwrap.fill(skip, width=88))
         return 0
-    one_of(fmt, "--format", ("text", "json", "github"))
     # PATHs arrive as str: typer's Path type calls os.stat and crashes on a NUL in them.
     if any(not p.strip() for p in paths or []):
         raise UsageError(_("PATH is empty; give a file or folder of the register"))

@@ -14,11 +14,13 @@ from typing import Annotated
 
 import typer
 
-from calcert.cli.app import guarded
 from calcert.cli.options import (
+    EXPORT_STATUSES,
     AsOfOpt,
+    ExportFormatOpt,
+    OneOf,
+    TableFormatOpt,
     as_of_day,
-    one_of,
     register_root,
     report_bad_files,
     say_error,
@@ -70,9 +72,8 @@ EXPORT_HELP = N_(
 
 
 @commands.command(help=EXPORT_HELP)
-@guarded
 def export(
-    fmt: Annotated[str, typer.Option("--format", help=N_("csv, json, md, ics or html."))] = "csv",
+    fmt: ExportFormatOpt = "csv",
     output: Annotated[
         Path | None,
         typer.Option("-o", "--output", help=N_("Write to FILE (atomically); default stdout.")),
@@ -85,6 +86,7 @@ def export(
                 "current (active or pending, not withdrawn) or all. Default: all."
             ),
             show_default=False,
+            click_type=OneOf(EXPORT_STATUSES),
         ),
     ] = None,
     as_of: AsOfOpt = None,
@@ -102,9 +104,6 @@ def export(
     from calcert.outputs import export as ex
     from calcert.register import loader
 
-    one_of(fmt, "--format", ex.FORMATS)
-    if status is not None:
-        one_of(status, "--status", ex.STATUS_CHOICES)
     day = as_of_day(as_of)
     reminders = None
     if fmt == "ics" or remind is not None:
@@ -114,7 +113,7 @@ def export(
             raise UsageError(_("--remind applies to --format ics only"))
         reminders = parse_reminders(remind) if remind is not None else None
     reg = loader.load(register_root())
-    selected = ex.rows(reg, status or ex.DEFAULT_STATUS[fmt], day)
+    selected = ex.rows(reg, status or "all", day)
     if fmt == "csv":
         text = ex.to_csv(selected)
     elif fmt == "json":
@@ -146,7 +145,6 @@ IMPORT_HELP = N_(
 
 
 @commands.command("import", help=IMPORT_HELP)
-@guarded
 def import_(
     file: Annotated[
         Path, typer.Argument(metavar="FILE", help=N_("CSV as `export --format csv` writes it."))
@@ -245,16 +243,14 @@ def _import_with_progress(root: Path, source, today: date, dry_run: bool):
 @commands.command(
     help=N_("Awards per year, active certificates per voivodeship and kind, renewals, expiring.")
 )
-@guarded
 def stats(
-    fmt: Annotated[str, typer.Option("--format", help=N_("table, json or csv."))] = "table",
+    fmt: TableFormatOpt = "table",
     as_of: AsOfOpt = None,
 ) -> int:
     from calcert.ops import stats as st
     from calcert.outputs import stats_report, tables
     from calcert.register import loader
 
-    one_of(fmt, "--format", ("table", "json", "csv"))
     reg = loader.load(register_root())
     data = st.compute(reg, as_of_day(as_of))
     if fmt == "json":

@@ -7,13 +7,13 @@ from typing import Annotated
 
 import typer
 
-from calcert.cli.app import guarded
 from calcert.cli.options import (
-    STATUS_CHOICES,
     AsOfOpt,
-    FormatOpt,
+    ExpiringFormatOpt,
+    ShowFormatOpt,
+    StatusOpt,
+    TableFormatOpt,
     as_of_day,
-    one_of,
     register_root,
     report_bad_files,
 )
@@ -26,20 +26,15 @@ commands = typer.Typer()
 @commands.command(
     "list", help=N_("List institutions by the status of their certificate (default: active).")
 )
-@guarded
 def list_(
-    status: Annotated[
-        str, typer.Option(help=N_("active, expired, withdrawn, pending or all."))
-    ] = "active",
+    status: StatusOpt = "active",
     as_of: AsOfOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: TableFormatOpt = "table",
 ) -> int:
     from calcert.ops import queries
     from calcert.outputs import tables
     from calcert.register import loader
 
-    one_of(status, "--status", STATUS_CHOICES)
-    one_of(fmt, "--format", ("table", "json", "csv"))
     day = as_of_day(as_of)
     reg = loader.load(register_root())
     rows = queries.list_rows(reg, status, day)
@@ -54,17 +49,15 @@ def list_(
 
 
 @commands.command(help=N_("Show one institution and its award history."))
-@guarded
 def show(
     ident: Annotated[str, typer.Argument(metavar="ID", help=N_("Institution id."))],
     as_of: AsOfOpt = None,
-    fmt: Annotated[str, typer.Option("--format", help=N_("table or json."))] = "table",
+    fmt: ShowFormatOpt = "table",
 ) -> int:
     from calcert.ops import edits, queries
     from calcert.outputs import tables
     from calcert.register import loader
 
-    one_of(fmt, "--format", ("table", "json"))
     edits.check_id(ident)
     reg = loader.load(register_root())
     data = queries.show(reg, ident, as_of_day(as_of))
@@ -96,13 +89,10 @@ def show(
 
 
 @commands.command(help=N_("Certificates that end within DURATION and have no renewal recorded."))
-@guarded
 def expiring(
     within: Annotated[str, typer.Option(help=N_("How far ahead: 90d, 2w, 6m, 1y, 1y6m, P6M, …"))],
     as_of: AsOfOpt = None,
-    fmt: Annotated[
-        str, typer.Option("--format", help=N_("table, json, csv or md (a Markdown table)."))
-    ] = "table",
+    fmt: ExpiringFormatOpt = "table",
     exit_code: Annotated[
         bool, typer.Option("--exit-code", help=N_("Exit 1 when anything is listed."))
     ] = False,
@@ -112,7 +102,6 @@ def expiring(
     from calcert.outputs import tables
     from calcert.register import loader
 
-    one_of(fmt, "--format", ("table", "json", "csv", "md"))
     duration = parse_duration(within)
     day = as_of_day(as_of)
     duration.after(day)

@@ -9,8 +9,13 @@ from typing import Annotated
 
 import typer
 
-from calcert.cli.app import guarded
-from calcert.cli.options import optional_date, register_root, report_bad_files, say_error
+from calcert.cli.options import (
+    DryRunOpt,
+    optional_date,
+    register_root,
+    report_bad_files,
+    say_error,
+)
 from calcert.errors import EXIT_FINDINGS, UsageError
 from calcert.i18n import N_, _, translate_text
 
@@ -18,7 +23,6 @@ commands = typer.Typer()
 
 
 @commands.command(help=N_("Create an empty register (calcert.toml, institutions/, .gitignore)."))
-@guarded
 def init(
     directory: Annotated[
         str, typer.Argument(help=N_("Where to create the register."))
@@ -43,7 +47,6 @@ ADD_HELP = N_(
 
 
 @commands.command(help=ADD_HELP)
-@guarded
 def add(
     ident: Annotated[
         str | None,
@@ -83,9 +86,7 @@ def add(
     supersede: Annotated[
         bool, typer.Option(help=N_("End an overlapping earlier award the day before this one."))
     ] = False,
-    dry_run: Annotated[
-        bool, typer.Option(help=N_("Print what would be written; write nothing."))
-    ] = False,
+    dry_run: DryRunOpt = False,
 ) -> int:
     from calcert.model.terms import parse_term
     from calcert.ops import edits
@@ -139,14 +140,11 @@ def add(
         "Record the withdrawal of the award that covers --on; from that day it is not current."
     )
 )
-@guarded
 def withdraw(
     ident: Annotated[str, typer.Argument(metavar="ID", help=N_("Institution id."))],
     on: Annotated[str, typer.Option("--on", help=N_("Day of the withdrawal, YYYY-MM-DD."))],
     reason: Annotated[str | None, typer.Option(help=N_("Why the commission withdrew it."))] = None,
-    dry_run: Annotated[
-        bool, typer.Option(help=N_("Print what would be written; write nothing."))
-    ] = False,
+    dry_run: DryRunOpt = False,
 ) -> int:
     from calcert.ops import edits
 
@@ -163,7 +161,6 @@ def withdraw(
 
 
 @commands.command("fmt", help=N_("Rewrite institution files in canonical form (no data changes)."))
-@guarded
 def fmt_(
     check: Annotated[
         bool, typer.Option("--check", help=N_("List files that would change; write nothing."))

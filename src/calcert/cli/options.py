@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer import _click as click
+from typer._types import TyperChoice
 
 from calcert.cli.app import say_error, state
 from calcert.errors import EXIT_USAGE, UsageError
@@ -23,14 +25,19 @@ def as_of_day(value: str | None) -> date:
     return optional_date(value, "--as-of") or date.today()
 
 
-def one_of(value: str, option: str, choices: tuple[str, ...]) -> str:
-    if value not in choices:
+class OneOf(TyperChoice[str]):
+    """A fixed set of values (shown in help, completed by the shell), refused in calcert's
+    own words: ``--format 'x' is not one of: table, json, csv``."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value in self.choices:
+            return value
+        option = param.opts[0] if param is not None and param.opts else "value"
         raise UsageError(
             _("{option} {value!r} is not one of: {choices}").format(
-                option=option, value=value, choices=", ".join(choices)
+                option=option, value=value, choices=", ".join(map(str, self.choices))
             )
         )
-    return value
 
 
 def register_root() -> Path:
@@ -51,8 +58,36 @@ def report_bad_files(register: Any) -> int:
     return EXIT_USAGE if bad else 0
 
 
-STATUS_CHOICES = ("active", "expired", "withdrawn", "pending", "all")
-FormatOpt = Annotated[str, typer.Option("--format", help=N_("table, json or csv."))]
+# ---- the option declarations the commands share ---------------------------------------------
+
+STATUSES = ("active", "expired", "withdrawn", "pending", "all")
+# export also takes "current" (active or pending, not withdrawn).
+EXPORT_STATUSES = ("active", "expired", "withdrawn", "pending", "current", "all")
+TABLE_FORMATS = ("table", "json", "csv")
+SHOW_FORMATS = ("table", "json")
+EXPIRING_FORMATS = ("table", "json", "csv", "md")
+VALIDATE_FORMATS = ("text", "json", "github")
+EXPORT_FORMATS = ("csv", "json", "md", "ics", "html")
+
+
+def _format(choices: tuple[str, ...], help: str) -> Any:
+    return typer.Option("--format", help=help, click_type=OneOf(choices), show_default=True)
+
+
+TableFormatOpt = Annotated[str, _format(TABLE_FORMATS, N_("table, json or csv."))]
+ShowFormatOpt = Annotated[str, _format(SHOW_FORMATS, N_("table or json."))]
+ExpiringFormatOpt = Annotated[
+    str, _format(EXPIRING_FORMATS, N_("table, json, csv or md (a Markdown table)."))
+]
+ValidateFormatOpt = Annotated[str, _format(VALIDATE_FORMATS, N_("text, json or github."))]
+ExportFormatOpt = Annotated[str, _format(EXPORT_FORMATS, N_("csv, json, md, ics or html."))]
+StatusOpt = Annotated[
+    str,
+    typer.Option(
+        help=N_("active, expired, withdrawn, pending or all."), click_type=OneOf(STATUSES)
+    ),
+]
+DryRunOpt = Annotated[bool, typer.Option(help=N_("Print what would be written; write nothing."))]
 AsOfOpt = Annotated[
     str | None,
     typer.Option(

@@ -31,11 +31,6 @@ MD_COLUMNS = (
     "term",
     "awarded_by",
 )
-FORMATS = ("csv", "json", "md", "ics", "html")
-# Which awards each format exports when --status is not given.
-# One row or event per award (SPEC); ICS reminders go only where a renewal is still due.
-DEFAULT_STATUS = {"csv": "all", "json": "all", "md": "all", "html": "all", "ics": "all"}
-STATUS_CHOICES = ("active", "expired", "withdrawn", "pending", "current", "all")
 
 
 @dataclass(frozen=True)
