@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gettext
 import os
-from typing import Any
+from typing import Any, Self
 
 DOMAIN = "calcert"
 LANGUAGES = ("en", "pl")
@@ -84,7 +84,7 @@ class Message(str):
     template: str
     params: dict[str, object]
 
-    def __new__(cls, template: str, **params: object) -> Message:
+    def __new__(cls, template: str, **params: object) -> Self:
         english = template.format(**{k: _english(v) for k, v in params.items()})
         obj = super().__new__(cls, english)
         obj.template = template
@@ -110,15 +110,16 @@ def _rebuild(template: str, params: dict[str, object]) -> Message:
 class PluralMessage(Message):
     """A ``Message`` whose wording depends on a count (``{n}``): 1 day, 2 dni, 5 dni."""
 
+    singular: str
     plural: str
     n: int
 
-    def __new__(cls, singular: str, plural: str, n: int, **params: object) -> PluralMessage:
-        obj = super().__new__(cls, singular if n == 1 else plural, n=n, **params)  # type: ignore[arg-type]
+    def __new__(cls, singular: str, plural: str, n: int, **params: object) -> Self:
+        obj = super().__new__(cls, singular if n == 1 else plural, n=n, **params)
         obj.plural = plural
         obj.singular = singular
         obj.n = n
-        return obj  # type: ignore[return-value]
+        return obj
 
     def localized(self) -> str:
         translated = ngettext(self.singular, self.plural, self.n)
@@ -226,7 +227,7 @@ def _patch_framework() -> None:
     from typer._click import core as click_core
     from typer._click import formatting
 
-    typer.core._ = _  # type: ignore[attr-defined]
+    typer.core._ = _
     original_write_usage = formatting.HelpFormatter.write_usage
 
     def write_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:

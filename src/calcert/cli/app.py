@@ -14,7 +14,7 @@ import contextlib
 import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -60,11 +60,21 @@ class CalcertGroup(typer.core.TyperGroup):
             self.commands[cmd_name] = command
         return command
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
-        argv = kwargs.get("args", args[0] if args else None)
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        argv = args
         _set_language(list(sys.argv[1:] if argv is None else argv), self)
+        kwargs: dict[str, Any] = {"args": args, "prog_name": prog_name, **extra}
+        kwargs.update(complete_var=complete_var, windows_expand_args=windows_expand_args)
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return super().main(standalone_mode=False, **kwargs)
         nul = next((a for a in (argv or ()) if isinstance(a, str) and "\x00" in a), None)
         if nul is not None:  # only a library caller can pass one (argv cannot hold NUL)
             say_error(
@@ -72,7 +82,7 @@ class CalcertGroup(typer.core.TyperGroup):
             )
             sys.exit(EXIT_USAGE)
         try:
-            rv = super().main(*args, standalone_mode=False, **kwargs)
+            rv = super().main(standalone_mode=False, **kwargs)
         except SystemExit:
             raise
         except BaseException as exc:

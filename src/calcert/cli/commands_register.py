@@ -120,8 +120,8 @@ def add(
         )
     root = register_root()
     # Only a prompt needs to know, before the write, whether the id is new.
-    prompt = sys.stdin.isatty() and (name is None or city is None) and ident is not None
-    if prompt and loader.load(root).file_for(edits.check_id(ident)) is None:
+    prompt = sys.stdin.isatty() and (name is None or city is None)
+    if prompt and ident is not None and loader.load(root).file_for(edits.check_id(ident)) is None:
         request.name = request.name or typer.prompt(_("Name of the institution"))
         request.city = request.city or typer.prompt(_("City"))
     today = date.today()
