@@ -13,9 +13,8 @@ traceback).
 import contextlib
 import os
 import sys
-import traceback
-from collections.abc import Callable, Sequence
-from typing import Annotated, Any, TypeVar
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 import typer
 from typer import _click as click
@@ -23,9 +22,6 @@ from typer import _click as click
 from calcert import __version__
 from calcert.errors import EXIT_BUG, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_USAGE, CalcertError
 from calcert.i18n import N_, _, translate_text
-
-F = TypeVar("F", bound=Callable[..., Any])
-
 
 # Every command, in the order `calcert --help` lists them, and the module under
 # ``calcert.cli`` that defines it. A run imports only the module of the command it runs, so
@@ -270,6 +266,8 @@ def _main(
 def _bug(exc: BaseException) -> None:
     """One line for a failure of calcert itself; the traceback only on request."""
     if state.get("debug") or os.environ.get("CALCERT_DEBUG"):
+        import traceback  # only here: it costs start-up time on every run
+
         traceback.print_exception(exc)
     detail = " ".join(str(exc).split())[:200]
     say_error(
