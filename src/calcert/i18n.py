@@ -168,6 +168,8 @@ FRAMEWORK_STRINGS = (
     N_("Missing command."),
     N_("No such command {name!r}."),
     N_("Show this message and exit."),
+    N_("Install completion for the current shell."),
+    N_("Show completion for the current shell, to copy it or customize the installation."),
 )
 
 

@@ -10,6 +10,7 @@ import typer
 from calcert.cli.options import (
     AsOfOpt,
     ExpiringFormatOpt,
+    IdArg,
     ShowFormatOpt,
     StatusOpt,
     TableFormatOpt,
@@ -50,7 +51,7 @@ def list_(
 
 @commands.command(help=N_("Show one institution and its award history."))
 def show(
-    ident: Annotated[str, typer.Argument(metavar="ID", help=N_("Institution id."))],
+    ident: IdArg,
     as_of: AsOfOpt = None,
     fmt: ShowFormatOpt = "table",
 ) -> int:

@@ -11,6 +11,8 @@ import typer
 
 from calcert.cli.options import (
     DryRunOpt,
+    IdArg,
+    complete_ids,
     optional_date,
     register_root,
     report_bad_files,
@@ -54,6 +56,7 @@ def add(
             metavar="[ID]",
             help=N_("Institution id, e.g. mops-mlawa; derived from --name when left out."),
             show_default=False,
+            autocompletion=complete_ids,
         ),
     ] = None,
     name: Annotated[str | None, typer.Option(help=N_("Full name (new institutions)."))] = None,
@@ -141,7 +144,7 @@ def add(
     )
 )
 def withdraw(
-    ident: Annotated[str, typer.Argument(metavar="ID", help=N_("Institution id."))],
+    ident: IdArg,
     on: Annotated[str, typer.Option("--on", help=N_("Day of the withdrawal, YYYY-MM-DD."))],
     reason: Annotated[str | None, typer.Option(help=N_("Why the commission withdrew it."))] = None,
     dry_run: DryRunOpt = False,

@@ -87,6 +87,27 @@ StatusOpt = Annotated[
         help=N_("active, expired, withdrawn, pending or all."), click_type=OneOf(STATUSES)
     ),
 ]
+
+
+def complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Institution ids of the register for shell completion: file names only, nothing
+    parsed, and never an error (a completion must not print one)."""
+    from calcert.errors import CalcertError
+    from calcert.register.location import INSTITUTIONS_DIR, find_root
+
+    registry = ctx.find_root().params.get("registry")
+    try:
+        folder = find_root(registry) / INSTITUTIONS_DIR
+        names = sorted(p.name for p in folder.iterdir())
+    except (CalcertError, OSError):
+        return []
+    stems = (n[: -len(".toml")] for n in names if n.endswith(".toml") and n[0] != ".")
+    return [stem for stem in stems if stem.startswith(incomplete)]
+
+
+IdArg = Annotated[
+    str, typer.Argument(metavar="ID", help=N_("Institution id."), autocompletion=complete_ids)
+]
 DryRunOpt = Annotated[bool, typer.Option(help=N_("Print what would be written; write nothing."))]
 AsOfOpt = Annotated[
     str | None,

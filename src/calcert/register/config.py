@@ -7,7 +7,6 @@ whose settings cannot be trusted cannot be checked either.
 from __future__ import annotations
 
 import difflib
-import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,10 +15,11 @@ from calcert.errors import UsageError
 from calcert.i18n import _, translate_text
 from calcert.model.findings import display_path
 from calcert.register.fs import INSTITUTIONS_DIR, LOCK_NAME, atomic_write
+from calcert.register.location import CONFIG_NAME, ENV_REGISTRY, find_root
 from calcert.register.tomlfile import MAX_FILE_BYTES, decode_at
 
-CONFIG_NAME = "calcert.toml"
-ENV_REGISTRY = "CALCERT_REGISTRY"
+__all__ = ["CONFIG_NAME", "ENV_REGISTRY", "Config", "find_root", "init_register", "load_config"]
+
 
 CONFIG_TEMPLATE = """\
 schema = 1
@@ -55,33 +55,6 @@ class Config:
     max_term_years: int = 5
     ignore: tuple[str, ...] = ()
     reminders: tuple[str, ...] = DEFAULT_REMINDERS
-
-
-def find_root(explicit: str | Path | None = None, cwd: Path | None = None) -> Path:
-    """The register root: ``--registry``, then ``$CALCERT_REGISTRY``, then upwards from cwd."""
-    for given, origin in ((explicit, "--registry"), (os.environ.get(ENV_REGISTRY), ENV_REGISTRY)):
-        if given:
-            path = Path(given).expanduser()
-            for candidate in (path, path / "registry"):
-                if (candidate / CONFIG_NAME).is_file():
-                    return candidate
-            raise UsageError(
-                _(
-                    "{origin} {given}: no register there (no {config}); "
-                    "create one with `calcert init {given}`"
-                ).format(origin=origin, given=given, config=CONFIG_NAME)
-            )
-    start = (cwd or Path.cwd()).absolute()
-    for directory in (start, *start.parents):
-        for candidate in (directory, directory / "registry"):
-            if (candidate / CONFIG_NAME).is_file():
-                return candidate
-    raise UsageError(
-        _(
-            "no register found in {start} or above (looked for {config} and "
-            "registry/calcert.toml); create one with `calcert init`, or pass --registry DIR"
-        ).format(start=start, config=CONFIG_NAME)
-    )
 
 
 def load_config(root: Path) -> Config:

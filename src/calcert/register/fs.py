@@ -19,9 +19,9 @@ from pathlib import Path
 from calcert.errors import UsageError
 from calcert.i18n import _
 from calcert.model.findings import display_path
+from calcert.register.location import INSTITUTIONS_DIR
 
 LOCK_NAME = ".calcert.lock"
-INSTITUTIONS_DIR = "institutions"
 
 
 @contextlib.contextmanager
