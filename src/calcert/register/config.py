@@ -15,7 +15,7 @@ from calcert.errors import UsageError
 from calcert.i18n import _, translate_text
 from calcert.model.findings import display_path
 from calcert.register.fs import INSTITUTIONS_DIR, LOCK_NAME, atomic_write
-from calcert.register.location import CONFIG_NAME, ENV_REGISTRY, find_root
+from calcert.register.location import CONFIG_NAME, ENV_REGISTRY, enclosing_register, find_root
 from calcert.register.tomlfile import MAX_FILE_BYTES, decode_at
 
 __all__ = ["CONFIG_NAME", "ENV_REGISTRY", "Config", "find_root", "init_register", "load_config"]
@@ -177,6 +177,14 @@ def init_register(directory: Path) -> Path:
             _("{path} already exists; not overwriting the register").format(
                 path=display_path(config)
             )
+        )
+    outer = enclosing_register(directory)
+    if outer is not None:  # a register inside a register: its files would be nobody's
+        raise UsageError(
+            _(
+                "{path} is inside the register {outer}; use that register, or create the "
+                "new one outside it"
+            ).format(path=display_path(directory), outer=display_path(outer))
         )
     try:
         (directory / INSTITUTIONS_DIR).mkdir(parents=True, exist_ok=True)

@@ -42,3 +42,12 @@ def find_root(explicit: str | Path | None = None, cwd: Path | None = None) -> Pa
             "registry/calcert.toml); create one with `calcert init`, or pass --registry DIR"
         ).format(start=start, config=CONFIG_NAME)
     )
+
+
+def enclosing_register(directory: Path) -> Path | None:
+    """The register that ``directory`` (existing or not) would lie inside, if any."""
+    start = Path(os.path.abspath(directory))
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    return None
