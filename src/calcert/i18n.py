@@ -173,8 +173,23 @@ FRAMEWORK_STRINGS = (
 )
 
 
-_OPTION_METAVARS = {"str": "<str>", "text": "<str>", "path": "<path>"}
-METAVARS = (N_("[OPTIONS]"), N_("COMMAND [ARGS]..."), N_("<str>"), N_("<path>"))
+# Every value in help is named by what it is, upper case, as the usage line names arguments.
+_OPTION_METAVARS = {"str": "TEXT", "text": "TEXT", "path": "PATH"}
+METAVARS = (
+    N_("[OPTIONS]"),
+    N_("COMMAND [ARGS]..."),
+    N_("TEXT"),
+    N_("PATH"),
+    N_("[PATH]..."),
+    N_("DATE"),
+    N_("DURATION"),
+    N_("YEARS"),
+    N_("URL"),
+    N_("FILE"),
+    N_("[DIR]"),
+    N_("CODE"),
+    N_("CODES"),
+)
 
 
 def translate_command_tree(command: Any) -> None:
@@ -199,7 +214,10 @@ def translate_command_tree(command: Any) -> None:
             original = _original(obj, "metavar")
             type_name = getattr(getattr(obj, "type", None), "name", "")
             default = _OPTION_METAVARS.get(type_name)
-            obj.metavar = original if original or default is None else _(default)
+            obj.metavar = _(original) if original else None if default is None else _(default)
+        elif getattr(obj, "param_type_name", "") == "argument":
+            original = _original(obj, "metavar")
+            obj.metavar = _(original) if original else None
 
 
 def _original(obj: Any, attr: str) -> str | None:

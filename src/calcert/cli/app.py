@@ -65,9 +65,10 @@ class CalcertGroup(typer.core.TyperGroup):
         windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
-        argv = args
-        _set_language(list(sys.argv[1:] if argv is None else argv), self)
-        kwargs: dict[str, Any] = {"args": args, "prog_name": prog_name, **extra}
+        argv = list(sys.argv[1:] if args is None else args)
+        _set_language(argv, self)
+        argv = _hoist_global_options(argv, self)
+        kwargs: dict[str, Any] = {"args": argv, "prog_name": prog_name, **extra}
         kwargs.update(complete_var=complete_var, windows_expand_args=windows_expand_args)
         if not standalone_mode:
             return super().main(standalone_mode=False, **kwargs)
@@ -128,6 +129,49 @@ def exit_code_for(exc: BaseException) -> int:
         return EXIT_FINDINGS
     _bug(exc)
     return EXIT_BUG
+
+
+# Options of calcert itself that users also type after the command (`calcert list
+# --registry R`): moved in front of it before parsing. Those that take a value say so.
+GLOBAL_OPTIONS = {"--registry": True, "--lang": True, "--debug": False}
+
+
+def _takes_value(command: click.Command, token: str) -> bool:
+    for param in command.params:
+        if token in getattr(param, "opts", ()) or token in getattr(param, "secondary_opts", ()):
+            return not (getattr(param, "is_flag", False) or getattr(param, "count", False))
+    return False
+
+
+def _hoist_global_options(argv: list[str], group: CalcertGroup) -> list[str]:
+    """``[cmd, ..., --registry, R, ...]`` → ``[--registry, R, cmd, ...]``: global options
+    work wherever users put them (never after ``--``, never the value of another option)."""
+    i = 0
+    while i < len(argv) and argv[i].startswith("-") and argv[i] != "--":
+        i += 2 if GLOBAL_OPTIONS.get(argv[i]) else 1
+    if i >= len(argv) or argv[i] not in COMMANDS:
+        return argv
+    command = group.get_command(click.Context(group), argv[i])
+    assert command is not None
+    hoisted: list[str] = []
+    rest = argv[: i + 1]
+    tail = argv[i + 1 :]
+    j = 0
+    while j < len(tail):
+        token = tail[j]
+        name = token.split("=", 1)[0]
+        if token == "--":
+            rest += tail[j:]
+            break
+        if name in GLOBAL_OPTIONS:
+            takes = GLOBAL_OPTIONS[name] and "=" not in token
+            hoisted += tail[j : j + 2] if takes else [token]
+            j += 2 if takes else 1
+            continue
+        step = 2 if "=" not in token and _takes_value(command, token) else 1
+        rest += tail[j : j + step]
+        j += step
+    return hoisted + rest
 
 
 def _load_command(name: str) -> click.Command:
@@ -240,6 +284,7 @@ def _main(
         str | None,
         typer.Option(
             "--lang",
+            metavar="[pl|en]",
             help=N_("Language of messages: pl or en (else $CALCERT_LANG, else the locale)."),
             show_default=False,
         ),

@@ -41,6 +41,7 @@ def validate(
     paths: Annotated[
         list[str] | None,
         typer.Argument(
+            metavar="[PATH]...",
             help=N_("Only these files (cross-file checks still see the register)."),
             show_default=False,
         ),
@@ -51,16 +52,20 @@ def validate(
     select: Annotated[
         str | None,
         typer.Option(
+            metavar="CODES",
             help=N_(
                 "Only these codes, comma-separated (E012,W006); E or W: all errors or warnings."
-            )
+            ),
         ),
     ] = None,
     ignore: Annotated[
-        str | None, typer.Option(help=N_("Skip these codes, comma-separated."))
+        str | None, typer.Option(metavar="CODES", help=N_("Skip these codes, comma-separated."))
     ] = None,
     explain: Annotated[
-        str | None, typer.Option(help=N_("Explain a finding code and exit."), show_default=False)
+        str | None,
+        typer.Option(
+            metavar="CODE", help=N_("Explain a finding code and exit."), show_default=False
+        ),
     ] = None,
 ) -> int:
     from calcert.checks import validation

@@ -76,7 +76,12 @@ def export(
     fmt: ExportFormatOpt = "csv",
     output: Annotated[
         Path | None,
-        typer.Option("-o", "--output", help=N_("Write to FILE (atomically); default stdout.")),
+        typer.Option(
+            "-o",
+            "--output",
+            metavar="FILE",
+            help=N_("Write to FILE (atomically); default stdout."),
+        ),
     ] = None,
     status: Annotated[
         str | None,
@@ -93,6 +98,7 @@ def export(
     remind: Annotated[
         list[str] | None,
         typer.Option(
+            metavar="DURATION",
             help=N_(
                 "ics: reminder before the end day (repeat or comma-separate: 6m,1m; none "
                 "for no reminders). Default: [export] reminders in calcert.toml, else 6m and 1m."

@@ -91,7 +91,10 @@ def show(
 
 @commands.command(help=N_("Certificates that end within DURATION and have no renewal recorded."))
 def expiring(
-    within: Annotated[str, typer.Option(help=N_("How far ahead: 90d, 2w, 6m, 1y, 1y6m, P6M, …"))],
+    within: Annotated[
+        str,
+        typer.Option(metavar="DURATION", help=N_("How far ahead: 90d, 2w, 6m, 1y, 1y6m, P6M, …")),
+    ],
     as_of: AsOfOpt = None,
     fmt: ExpiringFormatOpt = "table",
     exit_code: Annotated[

@@ -27,7 +27,7 @@ commands = typer.Typer()
 @commands.command(help=N_("Create an empty register (calcert.toml, institutions/, .gitignore)."))
 def init(
     directory: Annotated[
-        str, typer.Argument(help=N_("Where to create the register."))
+        str, typer.Argument(metavar="[DIR]", help=N_("Where to create the register."))
     ] = "registry",
 ) -> int:
     from calcert.register.config import init_register
@@ -63,19 +63,33 @@ def add(
     city: Annotated[str | None, typer.Option(help=N_("City (new institutions)."))] = None,
     kind: Annotated[str | None, typer.Option(help=N_("MOPS, GOPS, MOPR, PCPR, NGO, …"))] = None,
     voivodeship: Annotated[str | None, typer.Option(help=N_("e.g. mazowieckie."))] = None,
-    website: Annotated[str | None, typer.Option(help=N_("The institution's web site."))] = None,
-    parent: Annotated[
-        str | None, typer.Option(help=N_("Id of the unit this one belongs to."))
+    website: Annotated[
+        str | None, typer.Option(metavar="URL", help=N_("The institution's web site."))
     ] = None,
-    awarded: Annotated[str | None, typer.Option(help=N_("Ceremony date, YYYY-MM-DD."))] = None,
+    parent: Annotated[
+        str | None,
+        typer.Option(
+            metavar="ID",
+            help=N_("Id of the unit this one belongs to."),
+            autocompletion=complete_ids,
+        ),
+    ] = None,
+    awarded: Annotated[
+        str | None, typer.Option(metavar="DATE", help=N_("Ceremony date, YYYY-MM-DD."))
+    ] = None,
     from_: Annotated[
-        str | None, typer.Option("--from", help=N_("First day of the term, YYYY-MM-DD."))
+        str | None,
+        typer.Option("--from", metavar="DATE", help=N_("First day of the term, YYYY-MM-DD.")),
     ] = None,
     until: Annotated[
-        str | None, typer.Option(help=N_("Last day of the term (inclusive), YYYY-MM-DD."))
+        str | None,
+        typer.Option(metavar="DATE", help=N_("Last day of the term (inclusive), YYYY-MM-DD.")),
     ] = None,
     term: Annotated[
-        str | None, typer.Option(help=N_("Term as printed on the certificate, e.g. 2014-2017."))
+        str | None,
+        typer.Option(
+            metavar="YEARS", help=N_("Term as printed on the certificate, e.g. 2014-2017.")
+        ),
     ] = None,
     by: Annotated[
         str | None, typer.Option("--by", help=N_("Who handed the certificate over."))
@@ -83,7 +97,7 @@ def add(
     event: Annotated[str | None, typer.Option(help=N_("The occasion of the ceremony."))] = None,
     certificate_no: Annotated[str | None, typer.Option(help=N_("Certificate number."))] = None,
     source: Annotated[
-        str | None, typer.Option(help=N_("URL where the award is documented."))
+        str | None, typer.Option(metavar="URL", help=N_("URL where the award is documented."))
     ] = None,
     notes: Annotated[str | None, typer.Option(help=N_("Free-text notes."))] = None,
     supersede: Annotated[
@@ -145,7 +159,9 @@ def add(
 )
 def withdraw(
     ident: IdArg,
-    on: Annotated[str, typer.Option("--on", help=N_("Day of the withdrawal, YYYY-MM-DD."))],
+    on: Annotated[
+        str, typer.Option("--on", metavar="DATE", help=N_("Day of the withdrawal, YYYY-MM-DD."))
+    ],
     reason: Annotated[str | None, typer.Option(help=N_("Why the commission withdrew it."))] = None,
     dry_run: DryRunOpt = False,
 ) -> int:

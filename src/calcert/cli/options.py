@@ -29,6 +29,9 @@ class OneOf(TyperChoice[str]):
     """A fixed set of values (shown in help, completed by the shell), refused in calcert's
     own words: ``--format 'x' is not one of: table, json, csv``."""
 
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        return "[" + "|".join(map(str, self.choices)) + "]"
+
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if value in self.choices:
             return value
@@ -112,6 +115,9 @@ DryRunOpt = Annotated[bool, typer.Option(help=N_("Print what would be written; w
 AsOfOpt = Annotated[
     str | None,
     typer.Option(
-        "--as-of", help=N_("The day to look from, YYYY-MM-DD (default today)."), show_default=False
+        "--as-of",
+        metavar="DATE",
+        help=N_("The day to look from, YYYY-MM-DD (default today)."),
+        show_default=False,
     ),
 ]
