@@ -29,9 +29,9 @@ from typing import Any
 import typer.main
 
 # Every calcert internal the reference is generated from, in one place (module paths move):
-from calcert.cli import app  # the command tree (commands in other modules register on it)
-from calcert.findings import CHECKS  # finding codes: severity, name, explanation
-from calcert.schema import generate as generate_schema  # keys of an institution file
+from calcert.cli.app import app  # the command tree (a lazy group: commands load on demand)
+from calcert.model.findings import CHECKS  # finding codes: severity, name, explanation
+from calcert.outputs.schema import generate as generate_schema  # keys of an institution file
 
 REPO = Path(__file__).resolve().parent.parent
 PAGE = REPO / "docs" / "reference.md"
@@ -140,9 +140,22 @@ def _help(command: Any) -> list[str]:
     return [" ".join(p.split()) for p in paragraphs]
 
 
-def commands() -> str:
+def command_tree() -> tuple[Any, Any, list[tuple[str, Any, Any]]]:
+    """The click group, its context, and (name, command, context) of every command in the
+    order of ``calcert --help``."""
     group = typer.main.get_command(app)
     root = group.context_class(group, info_name="calcert", **group.context_settings)
+    commands = []
+    for name in group.list_commands(root):
+        command = group.get_command(root, name)
+        commands.append(
+            (name, command, command.context_class(command, info_name=name, parent=root))
+        )
+    return group, root, commands
+
+
+def commands() -> str:
+    group, root, subcommands = command_tree()
     out = [
         "### Global options",
         "",
@@ -154,8 +167,7 @@ def commands() -> str:
         "",
         *_params_table(group, root),
     ]
-    for name, command in group.commands.items():  # type: ignore[attr-defined]
-        ctx = command.context_class(command, info_name=name, parent=root)
+    for name, command, ctx in subcommands:
         out += ["", f"### calcert {name}", "", "```text", _usage(command, ctx), "```", ""]
         for paragraph in _help(command):
             out += [paragraph, ""]
