@@ -13,7 +13,6 @@ from calcert.errors import UsageError
 from calcert.model.terms import (
     Duration,
     add_years_minus_day,
-    ordinal,
     parse_date,
     parse_duration,
     parse_term,
@@ -203,4 +202,6 @@ def test_term_near_the_end_of_the_calendar_is_a_usage_error() -> None:
     ],
 )
 def test_ordinal(n: int, text: str) -> None:
+    from calcert.i18n import ordinal
+
     assert ordinal(n) == text

@@ -57,7 +57,6 @@ AWARD_REQUIRED = ("valid_from", "valid_until")
 AWARD_DATE_KEYS = frozenset({"awarded_on", "valid_from", "valid_until", "withdrawn_on"})
 
 Status = Literal["pending", "active", "expired", "withdrawn"]
-STATUSES: tuple[Status, ...] = ("active", "expired", "withdrawn", "pending")
 
 
 def id_problem(value: str) -> str | None:

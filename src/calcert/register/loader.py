@@ -69,23 +69,12 @@ class Register:
     def institutions(self) -> list:
         return [f.institution for f in self.files if f.institution is not None]
 
-    def by_id(self) -> dict[str, ParsedFile]:
-        out: dict[str, ParsedFile] = {}
-        for parsed in self.files:
-            if parsed.institution is not None:
-                out.setdefault(parsed.institution.id, parsed)
-        return out
-
     def file_for(self, ident: str) -> ParsedFile | None:
         path = self.institutions_dir / f"{ident}.toml"
         for parsed in self.files:
             if parsed.path == path:
                 return parsed
         return None
-
-    def unreadable(self) -> list[ParsedFile]:
-        """Files that could not be read or parsed at all (no record came out of them)."""
-        return [f for f in self.files if f.institution is None]
 
 
 def iter_institution_paths(root: Path) -> Iterator[Path]:

@@ -740,8 +740,3 @@ def _parse_canonical(text: str, path: Path, shown: str, raw: bytes) -> ParsedFil
     if institution is None or canonical_text(institution) != text:
         return None
     return ParsedFile(path, shown, institution, findings, raw, index, canonical=True)
-
-
-def loads_institution(text: str, path: Path) -> ParsedFile:
-    """Parse text (tests and ``add --dry-run`` use it to reread what would be written)."""
-    return parse(path, text.encode("utf-8"), str(path))
