@@ -100,3 +100,28 @@ valid_until = 2017-05-18
 term = "2014-2017"
 awarded_by = "Paweł Jordan"
 """
+
+
+@pytest.fixture(scope="session")
+def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Wheels of calcert's dependencies and build backend: installs need no package index
+    (see tests/wheelhouse.py)."""
+    from wheelhouse import make_wheelhouse
+
+    return make_wheelhouse(tmp_path_factory.mktemp("wheelhouse"))
+
+
+@pytest.fixture(scope="session")
+def source_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This checkout's tracked (and new, not ignored) files: what a clone would hold."""
+    import shutil
+    import subprocess
+
+    from wheelhouse import tracked_copy
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    try:
+        return tracked_copy(tmp_path_factory.mktemp("calcert-source"))
+    except subprocess.CalledProcessError:
+        pytest.skip("this checkout is not a git work tree")

@@ -75,6 +75,8 @@ def check_invocation(args: list[str]) -> None:
         return rest
 
     rest = consume(group, list(args), stop_at_command=True)
+    if not rest and {"--version", "--help", "-h"} & set(args):
+        return  # eager options: no command needed
     assert rest, f"calcert {' '.join(args)}: no command"
     command = group.get_command(ctx, rest[0])  # type: ignore[attr-defined]
     assert command is not None, f"calcert {' '.join(args)}: no command {rest[0]!r}"
@@ -109,7 +111,8 @@ def doc_blocks(path: Path) -> list[str]:
 
 def test_checker_catches_mistakes() -> None:
     check_invocation(["--registry", "r", "validate", "--format", "github", "a.toml"])
-    for bad in (["valdiate"], ["validate", "--formt", "json"], ["--no-such", "list"]):
+    check_invocation(["--version"])
+    for bad in (["valdiate"], ["validate", "--formt", "json"], ["--no-such", "list"], []):
         with pytest.raises(AssertionError):
             check_invocation(bad)
     assert invocations('x=1; calcert list --status all | head >> "$F"\nA=b calcert fmt') == [
