@@ -2,8 +2,11 @@
 
 The hook repository is a git copy of this checkout's working tree (pre-commit clones hook
 repositories, so the hook file must be committed somewhere). pre-commit builds the hook's
-virtualenv once per session under a shared PRE_COMMIT_HOME; that first build installs
-calcert and its dependencies with pip, so it needs the package index (CI has it).
+virtualenv once per session under a shared PRE_COMMIT_HOME with `pip install .` of that
+copy: a local path, built by hatchling and babel. pip does that without the package index:
+PIP_NO_INDEX and PIP_FIND_LINKS, which pre-commit's pip inherits, confine it to a wheelhouse
+of calcert's dependencies and build backend (tests/wheelhouse.py), the same way docs/ci.md
+tells an offline register repository to do it.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import pytest
 import yaml
 
 from conftest import REPO
+from wheelhouse import offline_pip_env
 
 pytest.importorskip("pre_commit")
 
@@ -50,9 +54,9 @@ valid_until = 2017-05-18
 """
 
 
-def _git_env(home: Path) -> dict[str, str]:
+def _git_env(home: Path, wheelhouse: Path) -> dict[str, str]:
     env = {
-        **os.environ,
+        **offline_pip_env(wheelhouse),
         "GIT_CONFIG_GLOBAL": os.devnull,
         "GIT_CONFIG_NOSYSTEM": "1",
         "GIT_AUTHOR_NAME": "Test",
@@ -75,23 +79,14 @@ def _run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Complete
 
 
 @pytest.fixture(scope="session")
-def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, Path]:
+def hook_repo(
+    tmp_path_factory: pytest.TempPathFactory, source_copy: Path, wheelhouse: Path
+) -> tuple[Path, str, Path]:
     """A committed copy of this checkout's working tree: (path, commit, PRE_COMMIT_HOME)."""
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
     home = tmp_path_factory.mktemp("pre-commit-home")
-    env = _git_env(home)
-    listed = _run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], REPO, env
-    )
-    if listed.returncode != 0:
-        pytest.skip("this checkout is not a git work tree")
-    copy = tmp_path_factory.mktemp("calcert-hooks")
-    for name in filter(None, listed.stdout.split("\0")):
-        source = REPO / name
-        if source.is_file():
-            (copy / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, copy / name)
+    env = _git_env(home, wheelhouse)
+    copy = tmp_path_factory.mktemp("calcert-hooks") / "calcert"
+    shutil.copytree(source_copy, copy)
     for args in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-qm", "hooks"]):
         done = _run(args, copy, env)
         assert done.returncode == 0, done.stderr
@@ -110,9 +105,9 @@ def test_hook_file_declares_both_hooks() -> None:
         assert hook["files"] == r"^registry/institutions/.*\.toml$"
 
 
-def test_commit_refused_then_accepted(hook_repo, tmp_path: Path) -> None:
+def test_commit_refused_then_accepted(hook_repo, wheelhouse: Path, tmp_path: Path) -> None:
     copy, sha, home = hook_repo
-    env = _git_env(home)
+    env = _git_env(home, wheelhouse)
     repo = tmp_path / "register-repo"
     repo.mkdir()
     python = [sys.executable]
