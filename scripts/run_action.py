@@ -184,14 +184,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     inputs = dict(item.split("=", 1) for item in args.input)
     run = run_action(inputs, args.workspace, skip=tuple(args.skip))
+    sys.stdout.write(report(run))
+    return run.returncode
+
+
+def report(run: Run) -> str:
+    """What main prints: each step's output under its name, then the job summary."""
+    lines = []
     for step in run.steps:
         code = "" if step.returncode is None else f", exit {step.returncode}"
-        print(f"=== {step.name} ({step.status}{code})")
-        sys.stdout.write(step.stdout + step.stderr)
-    print("--- GITHUB_STEP_SUMMARY ---")
-    sys.stdout.write(run.summary)
-    print(f"--- job {'failed' if run.returncode else 'succeeded'} (exit {run.returncode})")
-    return run.returncode
+        lines.append(f"=== {step.name} ({step.status}{code})\n{step.stdout}{step.stderr}")
+    lines.append(f"--- GITHUB_STEP_SUMMARY ---\n{run.summary}")
+    outcome = "failed" if run.returncode else "succeeded"
+    lines.append(f"--- job {outcome} (exit {run.returncode})\n")
+    return "".join(lines)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from calcert.register import init_register
+from calcert.register.config import init_register
 from conftest import REPO
 from test_ci_docs import check_invocation, invocations
 from wheelhouse import offline_pip_env
@@ -236,6 +236,11 @@ def test_action_fails_on_a_broken_register_and_passes_the_fixed_one(
         "earlier one the day before 2022-03-29 (or `calcert add --supersede`)",
     ]
     assert broken.steps[2].stderr == ""
+    # docs/ci.md shows this run as scripts/run_action.py prints it.
+    text = (REPO / "docs" / "ci.md").read_text(encoding="utf-8")
+    shown = re.search(r"run_action\.py --workspace .*?```text\n(.*?)```", text, flags=re.S)
+    assert shown, "docs/ci.md: no ```text block after the run_action.py command"
+    assert run_action_module.report(broken) == shown[1]
 
     (repo / "registry" / "institutions" / "mops-mlawa.toml").write_text(FIXED, encoding="utf-8")
     fixed = run_action(workspace=repo, action_path=source_copy, env=runner_env)
