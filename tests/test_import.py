@@ -377,3 +377,52 @@ def test_import_beside_a_broken_file_imports_and_names_it(make_register, cli):
     assert "Imported 1 award (1 new institution) into 1 file; skipped 0 rows." in result.stdout
     assert "registry/institutions/mops-radom.toml:1: " in result.stderr
     assert (root / "institutions" / "mops-a.toml").exists()
+
+
+# ---- what Excel writes: sep=;, trailing empty columns, the xlsx export's Polish headers -------
+
+
+def test_excels_sep_line_sets_the_separator_and_lines_keep_their_numbers(make_register, cli):
+    root = make_register()
+    text = "sep=;\n" + (HEADER + ROW_A + ROW_B.replace("mops-b", "MOPS B")).replace(",", ";")
+    write("excel.csv", "\ufeff" + text)
+    result = cli(root, "import", "excel.csv")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0].startswith("calcert: excel.csv:4: id 'MOPS B'")
+    write("excel.csv", "sep=,\n" + HEADER + ROW_A)
+    result = cli(root, "import", "excel.csv")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("excel.csv:3: add  mops-a 2020-01-01..2024-12-31")
+
+
+def test_trailing_empty_columns_as_excel_saves_them(make_register, cli):
+    root = make_register()
+    rows = [line.rstrip("\n") + ";;\n" for line in (HEADER, ROW_A, ROW_B)]
+    write("excel.csv", "".join(rows).replace(",", ";") + ";;;;;;;;;;;\n")
+    result = cli(root, "import", "excel.csv")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (root / "institutions").glob("*.toml")) == [
+        "mops-a.toml",
+        "mops-b.toml",
+    ]
+
+
+def test_a_column_without_a_name_between_others_is_still_refused(make_register, cli):
+    root = make_register()
+    write("people.csv", "id,,name,city,valid_from,valid_until\n")
+    result = cli(root, "import", "people.csv")
+    assert result.exit_code == 2
+    assert (
+        result.stderr == "calcert: error: people.csv:1: a column has no name in the header row\n"
+    )
+
+
+def test_polish_header_names_of_the_xlsx_export(make_register, cli):
+    root = make_register()
+    header = "id;nazwa;rodzaj;Miejscowość;województwo;ważny od;WAŻNY DO;okres;wręczający\n"
+    write("pl.csv", header + (ROW_A + ROW_B).replace(",", ";"))
+    result = cli(root, "import", "pl.csv")
+    assert result.exit_code == 0, result.output
+    assert 'awarded_by = "Anna Ą"' in (root / "institutions" / "mops-a.toml").read_text(
+        encoding="utf-8"
+    )

@@ -42,17 +42,21 @@ def choose_language(explicit: str | None = None, environ: dict[str, str] | None 
 def set_language(language: str) -> None:
     global _current, _language
     _language = language
+    _current = translations(language)
+
+
+def translations(language: str) -> gettext.NullTranslations:
+    """The catalog of ``language`` (English, or a missing catalog: the messages as they are)."""
     if language == "en":
-        _current = gettext.NullTranslations()
-        return
+        return gettext.NullTranslations()
     from importlib import resources  # only for other languages: ~3 ms of every start-up
 
     mo = resources.files("calcert").joinpath(f"locale/{language}/LC_MESSAGES/{DOMAIN}.mo")
     try:
         with mo.open("rb") as handle:
-            _current = gettext.GNUTranslations(handle)
+            return gettext.GNUTranslations(handle)
     except (OSError, FileNotFoundError):
-        _current = gettext.NullTranslations()
+        return gettext.NullTranslations()
 
 
 def language() -> str:

@@ -30,6 +30,7 @@ from calcert.checks import rules
 from calcert.errors import EXIT_FINDINGS, CalcertError, UsageError
 from calcert.i18n import _, ngettext, translate_text
 from calcert.model.findings import Finding, display_path
+from calcert.model.headings import column_for
 from calcert.model.records import (
     AWARD_DATE_KEYS,
     AWARD_KEYS,
@@ -48,6 +49,7 @@ REQUIRED = ("id", "name", "city", "valid_from", "valid_until")
 IDENTITY = tuple(c for c in INSTITUTION_COLUMNS if c != "id")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _PL = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")  # what a Polish spreadsheet writes
+_SEP_LINE = re.compile(r"sep=([;,\t|])[ \t]*\r?\n", re.IGNORECASE)  # Excel's separator line
 Tick = Callable[[], None]
 
 
@@ -138,30 +140,27 @@ def read_csv(path: Path) -> CsvFile:
                 file=shown, line=line
             )
         )
+    text, first, delimiter = _excel_sep_line(text)
     header_line = text.split("\n", 1)[0]
     if not header_line.strip():
-        raise UsageError(
-            _(
-                "{file}:1: no header row; the first line names the columns, e.g. "
-                "{columns} (see `calcert export --format csv`)"
-            ).format(file=shown, columns=",".join(REQUIRED))
-        )
-    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+        raise UsageError(no_header(f"{shown}:{first}"))
+    if delimiter is None:
+        delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records: list[tuple[int, list[str]]] = []
-    start = 1
+    start = first
     try:
         for record in reader:
             records.append((start, record))
-            start = reader.line_num + 1
+            start = reader.line_num + first
     except csv.Error as exc:
         raise UsageError(
             _("{file}:{line}: not valid CSV ({error}); check the quotes in this row").format(
                 file=shown, line=start, error=exc
             )
         ) from None
-    columns = [c.strip() for c in records[0][1]]
-    _check_header(shown, columns)
+    columns = header_columns(records[0][1])
+    check_header(columns, lambda _index: f"{shown}:{first}")
     rows: list[CsvRow] = []
     for line, record in records[1:]:
         if not any(cell.strip() for cell in record):
@@ -186,26 +185,52 @@ def read_csv(path: Path) -> CsvFile:
     return CsvFile(shown, delimiter, columns, rows)
 
 
-def _check_header(shown: str, columns: list[str]) -> None:
+def _excel_sep_line(text: str) -> tuple[str, int, str | None]:
+    """Excel's ``sep=;`` first line: (the text after it, its first line number, ``;``)."""
+    match = _SEP_LINE.match(text)
+    if match is None:
+        return text, 1, None
+    return text[match.end() :], 2, match[1]
+
+
+def no_header(where: str) -> str:
+    return _(
+        "{where}: no header row; the first line names the columns, e.g. "
+        "{columns} (see `calcert export --format csv`)"
+    ).format(where=where, columns=",".join(REQUIRED))
+
+
+def header_columns(cells: list[str]) -> list[str]:
+    """The header's column keys: headings as the xlsx export writes them (``ważny od``)
+    read as their keys; empty cells at the end of the row (Excel's ``a;b;;``) dropped."""
+    names = [cell.strip() for cell in cells]
+    while names and not names[-1]:
+        names.pop()
+    return [column_for(name) or name for name in names]
+
+
+def check_header(columns: list[str], at: Callable[[int], str]) -> None:
+    """Refuse a header without a name, with an unknown or a repeated column, or lacking a
+    required one; ``at(i)`` names the place of column ``i`` (a CSV line, a sheet's cell)."""
     seen: set[str] = set()
-    for column in columns:
+    for index, column in enumerate(columns):
         if not column:
             raise UsageError(
-                _("{file}:1: a column has no name in the header row").format(file=shown)
+                _("{where}: a column has no name in the header row").format(where=at(index))
             )
         if column not in CSV_COLUMNS:
             close = difflib.get_close_matches(column.lower(), CSV_COLUMNS, n=1)
             hint = _(" (did you mean {close!r}?)").format(close=close[0]) if close else ""
             raise UsageError(
                 _(
-                    "{file}:1: unknown column {column!r}{hint}; the columns are those of "
+                    "{where}: unknown column {column!r}{hint}; the columns are those of "
                     "`calcert export --format csv`: {columns}"
-                ).format(file=shown, column=column, hint=hint, columns=", ".join(CSV_COLUMNS))
+                ).format(where=at(index), column=column, hint=hint, columns=", ".join(CSV_COLUMNS))
             )
         if column in seen:
             raise UsageError(
-                _("{file}:1: column {column!r} appears twice in the header").format(
-                    file=shown, column=column
+                _("{where}: column {column!r} appears twice in the header").format(
+                    where=at(index), column=column
                 )
             )
         seen.add(column)
@@ -213,10 +238,10 @@ def _check_header(shown: str, columns: list[str]) -> None:
     if missing:
         raise UsageError(
             ngettext(
-                "{file}:1: the header lacks the required column {columns}",
-                "{file}:1: the header lacks the required columns {columns}",
+                "{where}: the header lacks the required column {columns}",
+                "{where}: the header lacks the required columns {columns}",
                 len(missing),
-            ).format(file=shown, columns=", ".join(missing))
+            ).format(where=at(0), columns=", ".join(missing))
         )
 
 
