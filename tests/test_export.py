@@ -113,7 +113,7 @@ def test_unknown_format_and_status_are_usage_errors(cli):
     result = cli(REAL, "export", "--format", "xml")
     assert result.exit_code == 2
     assert result.stderr == (
-        "calcert: error: --format 'xml' is not one of: csv, json, md, ics, html\n"
+        "calcert: error: --format 'xml' is not one of: csv, json, md, ics, html, xlsx\n"
     )
     result = cli(REAL, "export", "--status", "old")
     assert result.exit_code == 2

@@ -33,6 +33,11 @@ commands = typer.Typer()
 PROGRESS_MIN_ROWS = 200  # smaller imports finish before a progress bar would draw
 
 
+def _stdout_is_terminal() -> bool:
+    isatty = getattr(sys.stdout, "isatty", None)
+    return bool(isatty and isatty())
+
+
 def _emit(data: bytes, output: Path | None) -> None:
     """Write to ``-o FILE`` atomically, else to stdout as is (ICS keeps its CRLF)."""
     if output is None:
@@ -67,7 +72,9 @@ EXPORT_HELP = N_(
     "csv has exactly the columns `calcert import` reads; json the same keys plus status; "
     "md is a table for a README or a CI job summary; ics an all-day event on the last day of "
     "each certificate, with reminders before those still to be renewed; html a "
-    "self-contained public page."
+    "self-contained public page; xlsx an Excel workbook with the columns of csv (headings "
+    "in the language of --lang, real date cells) that `calcert import` reads back: it "
+    "needs -o FILE.xlsx (or -o - into a pipe)."
 )
 
 
@@ -80,7 +87,7 @@ def export(
             "-o",
             "--output",
             metavar="FILE",
-            help=N_("Write to FILE (atomically); default stdout."),
+            help=N_("Write to FILE (atomically); default (or -) stdout."),
         ),
     ] = None,
     status: Annotated[
@@ -110,6 +117,15 @@ def export(
     from calcert.outputs import export as ex
     from calcert.register import loader
 
+    if output is not None and str(output) == "-":
+        output = None
+    if fmt == "xlsx" and output is None and _stdout_is_terminal():
+        raise UsageError(
+            _(
+                "--format xlsx writes a binary workbook: give -o FILE.xlsx "
+                "(or -o - to send it down a pipe)"
+            )
+        )
     day = as_of_day(as_of)
     reminders = None
     if fmt == "ics" or remind is not None:
@@ -120,6 +136,11 @@ def export(
         reminders = parse_reminders(remind) if remind is not None else None
     reg = loader.load(register_root())
     selected = ex.rows(reg, status or "all", day)
+    if fmt == "xlsx":
+        from calcert.outputs.xlsx import to_xlsx
+
+        _emit(to_xlsx(selected), output)
+        return report_bad_files(reg)
     if fmt == "csv":
         text = ex.to_csv(selected)
     elif fmt == "json":
@@ -141,28 +162,36 @@ def export(
 
 
 IMPORT_HELP = N_(
-    "Record awards from a CSV file: all of them, or none when any row is refused.\n\n"
+    "Record awards from a CSV file or an Excel workbook: all of them, or none when any row "
+    "is refused.\n\n"
     "The header names the columns of `export --format csv` (id, name, city, valid_from and "
-    "valid_until required); comma or semicolon separated; UTF-8 with or without BOM; dates "
-    "YYYY-MM-DD (or DD.MM.YYYY). A row whose id, valid_from and valid_until are already "
-    "recorded is skipped. Exit 2 when the file cannot be read as such a CSV, 1 when a row "
-    "is refused (a bad value, a name that disagrees with the register, an overlap)."
+    "valid_until required), or gives the Polish headings of `export --format xlsx --lang "
+    "pl`; CSV comma or semicolon separated (Excel's sep=; line too), UTF-8 with or without "
+    "BOM; dates YYYY-MM-DD (or DD.MM.YYYY); a workbook (.xlsx) is read from its first "
+    "sheet, with date cells or text dates. A row whose id, valid_from and valid_until are "
+    "already recorded is skipped. Exit 2 when the file cannot be read as such a CSV or "
+    "workbook, 1 when a row is refused (a bad value, a name that disagrees with the "
+    "register, an overlap)."
 )
 
 
 @commands.command("import", help=IMPORT_HELP)
 def import_(
     file: Annotated[
-        Path, typer.Argument(metavar="FILE", help=N_("CSV as `export --format csv` writes it."))
+        Path,
+        typer.Argument(
+            metavar="FILE",
+            help=N_("CSV or .xlsx as `export --format csv` or `--format xlsx` writes it."),
+        ),
     ],
     dry_run: Annotated[
         bool, typer.Option(help=N_("Print what would change; write nothing."))
     ] = False,
 ) -> int:
-    from calcert.ops import importer
+    from calcert.ops import importer, spreadsheet
 
     root = register_root()
-    source = importer.read_csv(file)
+    source = spreadsheet.read_source(file)
     today = date.today()
     try:
         if len(source.rows) >= PROGRESS_MIN_ROWS and sys.stderr.isatty():

@@ -70,7 +70,7 @@ TABLE_FORMATS = ("table", "json", "csv")
 SHOW_FORMATS = ("table", "json")
 EXPIRING_FORMATS = ("table", "json", "csv", "md")
 VALIDATE_FORMATS = ("text", "json", "github")
-EXPORT_FORMATS = ("csv", "json", "md", "ics", "html")
+EXPORT_FORMATS = ("csv", "json", "md", "ics", "html", "xlsx")
 
 
 def _format(choices: tuple[str, ...], help: str) -> Any:
@@ -83,7 +83,9 @@ ExpiringFormatOpt = Annotated[
     str, _format(EXPIRING_FORMATS, N_("table, json, csv or md (a Markdown table)."))
 ]
 ValidateFormatOpt = Annotated[str, _format(VALIDATE_FORMATS, N_("text, json or github."))]
-ExportFormatOpt = Annotated[str, _format(EXPORT_FORMATS, N_("csv, json, md, ics or html."))]
+ExportFormatOpt = Annotated[
+    str, _format(EXPORT_FORMATS, N_("csv, json, md, ics, html or xlsx (an Excel workbook)."))
+]
 StatusOpt = Annotated[
     str,
     typer.Option(
