@@ -6,6 +6,7 @@ import io
 import subprocess
 import sys
 import tempfile
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -373,3 +374,28 @@ def test_the_heading_words_are_the_csv_columns():
 @given(st.integers(min_value=0, max_value=16383))
 def test_column_letters_are_excels(index):
     assert _letter(index) == openpyxl.utils.get_column_letter(index + 1)
+
+
+def test_a_wrong_size_in_the_sheet_loses_no_row_or_column(make_register, cli):
+    """Some programs write a stale <dimension>; every row and column is still read."""
+    root = make_register()
+    path = make_book(
+        [
+            ["id", "name", "city", "valid_from", "valid_until"],
+            ["mops-a", "MOPS w A", "Aów", date(2020, 1, 1), date(2024, 12, 31)],
+            ["mops-b", "MOPS w B", "Bełchatów", date(2021, 5, 5), date(2026, 5, 4)],
+        ]
+    )
+    with zipfile.ZipFile(path) as book:
+        parts = {name: book.read(name) for name in book.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    assert b'<dimension ref="A1:E3" />' in sheet
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(b'ref="A1:E3"', b'ref="A1:B2"')
+    with zipfile.ZipFile(path, "w") as book:
+        for name, data in parts.items():
+            book.writestr(name, data)
+    result = cli(root, "import", "people.xlsx")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == (
+        "Imported 2 awards (2 new institutions) into 2 files; skipped 0 rows."
+    )

@@ -19,7 +19,6 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from calcert.errors import UsageError
 from calcert.i18n import _
@@ -34,9 +33,6 @@ from calcert.ops.importer import (
     parse_cell_date,
     read_csv,
 )
-
-if TYPE_CHECKING:
-    from openpyxl.worksheet.worksheet import Worksheet
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -90,13 +86,16 @@ def _load(path: Path, shown: str) -> tuple[str, list[tuple[Cell, ...]]]:
             _("{file}: cannot be read ({reason})").format(file=shown, reason=exc.strerror)
         ) from None
     import openpyxl
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
     try:  # a damaged or foreign file can fail in many ways inside openpyxl and zipfile
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             if not book.worksheets:
                 return "", []
-            sheet: Worksheet = book.worksheets[0]
+            sheet = book.worksheets[0]
+            if isinstance(sheet, ReadOnlyWorksheet):  # a stale <dimension> would cut rows off
+                sheet.reset_dimensions()
             return sheet.title, list(sheet.iter_rows(values_only=True))
         finally:
             book.close()
