@@ -399,3 +399,12 @@ def test_a_wrong_size_in_the_sheet_loses_no_row_or_column(make_register, cli):
     assert result.stdout.splitlines()[-1] == (
         "Imported 2 awards (2 new institutions) into 2 files; skipped 0 rows."
     )
+
+
+def test_an_old_xls_workbook_is_told_to_be_saved_as_xlsx(make_register, cli):
+    root = make_register()
+    Path("old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
+    assert refused(cli, root, "old.xls") == (
+        f"{ERROR}old.xls: not an Excel workbook (.xlsx) (File is not a zip file); save it in "
+        'Excel as "Excel Workbook (*.xlsx)" or as "CSV UTF-8" and import that\n'
+    )

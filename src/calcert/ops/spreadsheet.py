@@ -34,19 +34,20 @@ from calcert.ops.importer import (
     read_csv,
 )
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
-_ZIP_MAGIC = b"PK\x03\x04"
+# .xls is the old binary format: not readable, but refused as a workbook, not as bad CSV.
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # zip (xlsx) and OLE2 (xls)
 _PLAIN_TITLE = re.compile(r"^[^\W\d]\w*$")
 Cell = object  # what openpyxl gives for a cell: None, str, int, float, bool, date, datetime…
 
 
 def is_workbook(path: Path) -> bool:
-    """An .xlsx by its name, or any file that starts as a zip archive does (CSV never does)."""
+    """A workbook by its name, or by how it starts (as a zip or OLE2 file: CSV never does)."""
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
         return True
     try:
         with path.open("rb") as handle:
-            return handle.read(len(_ZIP_MAGIC)) == _ZIP_MAGIC
+            return handle.read(4) in _MAGIC
     except OSError:
         return False
 
