@@ -67,6 +67,20 @@ def _emit(data: bytes, output: Path | None) -> None:
     atomic_write(target, data)
 
 
+def _output_file(fmt: str, output: Path | None) -> Path | None:
+    """``-o FILE``, or None for stdout (``-o -`` too); a workbook never goes to a terminal."""
+    if output is not None and str(output) == "-":
+        output = None
+    if fmt == "xlsx" and output is None and _stdout_is_terminal():
+        raise UsageError(
+            _(
+                "--format xlsx writes a binary workbook: give -o FILE.xlsx "
+                "(or -o - to send it down a pipe)"
+            )
+        )
+    return output
+
+
 EXPORT_HELP = N_(
     "Export every award with its institution's fields: one row (or event) per award.\n\n"
     "csv has exactly the columns `calcert import` reads; json the same keys plus status; "
@@ -117,15 +131,7 @@ def export(
     from calcert.outputs import export as ex
     from calcert.register import loader
 
-    if output is not None and str(output) == "-":
-        output = None
-    if fmt == "xlsx" and output is None and _stdout_is_terminal():
-        raise UsageError(
-            _(
-                "--format xlsx writes a binary workbook: give -o FILE.xlsx "
-                "(or -o - to send it down a pipe)"
-            )
-        )
+    output = _output_file(fmt, output)
     day = as_of_day(as_of)
     reminders = None
     if fmt == "ics" or remind is not None:

@@ -144,8 +144,7 @@ def read_csv(path: Path) -> CsvFile:
     header_line = text.split("\n", 1)[0]
     if not header_line.strip():
         raise UsageError(no_header(f"{shown}:{first}"))
-    if delimiter is None:
-        delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    delimiter = delimiter or (";" if header_line.count(";") > header_line.count(",") else ",")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records: list[tuple[int, list[str]]] = []
     start = first
