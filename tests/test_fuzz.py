@@ -255,7 +255,7 @@ def test_validate_and_list_on_mutated_files(raw):
         result = _invoke(["--registry", str(root), "validate", "--format", "json"])
         assert result.exit_code in (0, 1)
         for row in json.loads(result.stdout):
-            assert set(row) == {"severity", "code", "path", "line", "message"}
+            assert set(row) == {"severity", "code", "path", "line", "column", "message"}
         for args in (
             ["list", "--status", "all", "--as-of", "2025-01-01"],
             ["expiring", "--within", "2y", "--as-of", "2016-01-01"],

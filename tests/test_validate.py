@@ -54,7 +54,9 @@ def test_json_format_has_exactly_the_spec_keys(make_register, cli, in_tmp) -> No
     result = cli(root, "validate", "--format", "json")
     assert result.exit_code == 1
     rows = json.loads(result.stdout)
-    assert {tuple(row) for row in rows} == {("severity", "code", "path", "line", "message")}
+    assert {tuple(row) for row in rows} == {
+        ("severity", "code", "path", "line", "column", "message")
+    }
     assert rows[0]["severity"] == "error"
     assert rows[0]["path"] == "registry/institutions/mops-mlawa.toml"
     assert isinstance(rows[0]["line"], int)

@@ -212,6 +212,7 @@ def test_paths_still_see_the_whole_register(make_register, cli, tmp_path, monkey
             "code": "W005",
             "path": "registry/institutions/mops-c.toml",
             "line": 2,
+            "column": None,
             "message": "'mops-c' looks like the same institution as 'mops-radom-2' (same name "
             "and city); merge them or tell them apart in the name",
         }
@@ -285,3 +286,26 @@ def test_summary_on_a_terminal_only_for_text(reg):
         assert code == 1
         assert err == ""
         assert out
+
+
+BROKEN_SYNTAX = 'id = "mops-a"\nname = "A\ncity = "Radom"\n'
+
+
+def test_json_and_github_give_the_column_of_a_syntax_error(
+    make_register, cli, tmp_path, monkeypatch
+):
+    """E002 knows its column from tomllib; JSON says it, annotations put it in ``col=``."""
+    monkeypatch.chdir(tmp_path)
+    root = make_register(files={"mops-a": BROKEN_SYNTAX})
+    rows = json.loads(cli(root, "validate", "--format", "json").stdout)
+    assert [(r["code"], r["line"], r["column"]) for r in rows] == [("E002", 2, 10)]
+    github = cli(root, "validate", "--format", "github").stdout
+    assert github.startswith("::error file=registry/institutions/mops-a.toml,line=2,col=10,")
+    text = cli(root, "validate").stdout
+    assert text.startswith("registry/institutions/mops-a.toml:2: error E002 ")
+    assert "(column 10)" in text
+
+
+def test_json_column_is_null_where_unknown(reg, cli):
+    rows = json.loads(cli(reg, "validate", "--format", "json").stdout)
+    assert rows and all(r["column"] is None for r in rows)

@@ -262,12 +262,17 @@ def code_matches(code: str, codes: frozenset[str] | set[str]) -> bool:
 
 @dataclass(frozen=True, order=True)
 class Finding:
-    """One problem: where it is and what it is."""
+    """One problem: where it is (file, line, column) and what it is.
+
+    ``line`` and ``column`` are 1-based and None where unknown; the column is known only
+    where the reader reports one (TOML syntax errors), and only machine formats show it.
+    """
 
     path: str
     line: int | None
     code: str
     message: str
+    column: int | None = None
 
     @property
     def severity(self) -> Severity:
@@ -286,6 +291,7 @@ class Finding:
             "code": self.code,
             "path": self.path,
             "line": self.line,
+            "column": self.column,
             "message": self.message,
         }
 

@@ -35,6 +35,8 @@ def render_github(findings: list[Finding]) -> str:
         props = f"file={_gh_escape(f.path, prop=True)}"
         if f.line:
             props += f",line={f.line}"
+            if f.column:
+                props += f",col={f.column}"
         props += f",title={f.code}"
         out.append(f"::{f.severity} {props}::{_gh_escape(f.message, prop=False)}")
     return "\n".join(out) + ("\n" if out else "")

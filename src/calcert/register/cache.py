@@ -45,7 +45,7 @@ from calcert.model.findings import Finding
 from calcert.model.records import AWARD_KEYS, Award, Institution
 from calcert.register.tomlfile import LineIndex, ParsedFile, decode
 
-FORMAT = 1
+FORMAT = 2  # 2: findings carry a column
 ENV_SWITCH = "CALCERT_CACHE"  # "0", "off", "no" or "false" switch the cache off
 _TOP = ("id", "name", "city", "kind", "voivodeship", "website", "parent")
 _DATES = frozenset({"awarded_on", "valid_from", "valid_until", "withdrawn_on"})
@@ -188,7 +188,7 @@ def pack(parsed: ParsedFile) -> tuple[Any, ...]:
                 values.append(value.toordinal() if key in _DATES and value else value)
             awards.append(tuple(values))
         packed_inst = (tuple(getattr(inst, key) for key in _TOP), tuple(awards))
-    findings = tuple((f.line, f.code, _encode(f.message)) for f in parsed.findings)
+    findings = tuple((f.line, f.code, _encode(f.message), f.column) for f in parsed.findings)
     return (packed_inst, findings, parsed.lines is not None, parsed.canonical)
 
 
@@ -211,7 +211,10 @@ def unpack(packed: tuple[Any, ...], path: Path, shown: str, raw: bytes) -> Parse
         path,
         shown,
         institution,
-        [Finding(shown, line, code, _decode(message)) for line, code, message in findings],
+        [
+            Finding(shown, line, code, _decode(message), column)
+            for line, code, message, column in findings
+        ],
         raw,
         _LazyLineIndex(raw) if has_lines else None,
         canonical=canonical,

@@ -235,6 +235,7 @@ def parse(path: Path, raw: bytes, shown: str) -> ParsedFile:
         # tomllib's own wording stays as it is (it is not ours to translate).
         detail = _POS_RE.sub("", msg).strip() or "invalid TOML"
         message: str = detail
+        column = int(pos[2]) if pos else None
         if pos:
             message = Message("{detail} (column {column})", detail=detail, column=pos[2])
         elif _EOF_RE.search(msg):
@@ -242,7 +243,8 @@ def parse(path: Path, raw: bytes, shown: str) -> ParsedFile:
             line = max(1, len(text.splitlines()))
             detail = _EOF_RE.sub("", msg).strip()
             message = Message("{detail} (at the end of the file)", detail=detail)
-        return ParsedFile(path, shown, None, [Finding(shown, line, "E002", message)], raw)
+        finding = Finding(shown, line, "E002", message, column)
+        return ParsedFile(path, shown, None, [finding], raw)
     except RecursionError:
         msg = Message("arrays or tables nested too deeply for a register file")
         return ParsedFile(path, shown, None, [Finding(shown, 1, "E002", msg)], raw)
