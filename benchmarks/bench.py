@@ -226,8 +226,9 @@ def _add_years(day: date, years: int) -> date:
 
 def generate(folder: Path, n: int, seed: int = 2026) -> None:
     """Write a register of ``n`` institutions into ``folder`` (replacing what is there)."""
-    from calcert.model.records import VOIVODESHIPS, Award, Institution
+    from calcert.model.records import Award, Institution
     from calcert.model.translit import slugify
+    from calcert.model.values import VOIVODESHIPS
     from calcert.register.config import init_register
     from calcert.register.tomlfile import dumps
 

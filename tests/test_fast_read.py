@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from calcert.checks.rules import normalise, plus_years
-from calcert.model.records import VOIVODESHIPS, Award, Institution
+from calcert.model.records import Award, Institution
+from calcert.model.values import VOIVODESHIPS
 from calcert.register.tomlfile import LineIndex, ParsedFile, build, canonical_text, dumps, parse
 
 PATH = Path("/r/institutions/mops-x.toml")

@@ -11,7 +11,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from calcert.model.records import AWARD_KEYS, INSTITUTION_KEYS, VOIVODESHIPS
+from calcert.model.records import AWARD_KEYS, INSTITUTION_KEYS
+from calcert.model.values import VOIVODESHIPS
 from calcert.outputs import schema
 from conftest import MLAWA, REPO
 

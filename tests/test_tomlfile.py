@@ -8,7 +8,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calcert.model.records import AWARD_KEYS, VOIVODESHIPS, Award, Institution
+from calcert.model.records import AWARD_KEYS, Award, Institution
+from calcert.model.values import VOIVODESHIPS
 from calcert.register.tomlfile import dumps, parse
 from conftest import MLAWA, REPO
 

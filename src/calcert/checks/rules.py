@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 from calcert.i18n import Message, PluralMessage
 from calcert.model.findings import Finding
+from calcert.model.values import term_years
 from calcert.register.loader import Register
 from calcert.register.tomlfile import dumps
 
@@ -131,10 +132,10 @@ def check_term_matches(register: Register, today: date) -> list[Finding]:
         if inst is None:
             continue
         for award in inst.awards:
-            match = re.match(r"^(\d{4})[-–](\d{4})$", award.term or "")
-            if not match:
+            years = term_years(award.term or "")
+            if years is None:
                 continue
-            first, last = int(match[1]), int(match[2])
+            first, last = years
             # An award may end early (superseded, withdrawn), never late or before it began.
             if award.valid_from.year != first or not first <= award.valid_until.year <= last + 1:
                 out.append(

@@ -7,35 +7,10 @@ where it came from (file and line) so a finding can point at it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
-
-from calcert.i18n import Message
-
-ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-ID_MAX = 64
-
-VOIVODESHIPS = (
-    "dolnośląskie",
-    "kujawsko-pomorskie",
-    "lubelskie",
-    "lubuskie",
-    "łódzkie",
-    "małopolskie",
-    "mazowieckie",
-    "opolskie",
-    "podkarpackie",
-    "podlaskie",
-    "pomorskie",
-    "śląskie",
-    "świętokrzyskie",
-    "warmińsko-mazurskie",
-    "wielkopolskie",
-    "zachodniopomorskie",
-)
 
 # Key order is the canonical order (SPEC "Canonical form").
 INSTITUTION_KEYS = ("id", "name", "kind", "city", "voivodeship", "website", "parent", "awards")
@@ -57,21 +32,6 @@ AWARD_REQUIRED = ("valid_from", "valid_until")
 AWARD_DATE_KEYS = frozenset({"awarded_on", "valid_from", "valid_until", "withdrawn_on"})
 
 Status = Literal["pending", "active", "expired", "withdrawn"]
-
-
-def id_problem(value: str) -> str | None:
-    """Why ``value`` is not a valid institution id, or None when it is."""
-    if not value:
-        return Message("the id is empty")
-    if len(value) > ID_MAX:
-        return Message(
-            "the id is {length} characters long (at most {limit})", length=len(value), limit=ID_MAX
-        )
-    if not ID_RE.match(value):
-        return Message(
-            "an id is lower-case letters a-z, digits and single hyphens, e.g. mops-mlawa"
-        )
-    return None
 
 
 @dataclass(frozen=True)

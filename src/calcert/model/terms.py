@@ -16,26 +16,25 @@ from dateutil.relativedelta import relativedelta
 
 from calcert.errors import UsageError
 from calcert.i18n import N_, _
+from calcert.model.values import date_parts, term_years
 
-_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
 _SHORT_RE = re.compile(r"(?a)^(?:(\d{1,6})y)?(?:(\d{1,6})m)?(?:(\d{1,6})w)?(?:(\d{1,7})d)?$")
 _ISO_RE = re.compile(r"(?a)^P(?:(\d{1,6})Y)?(?:(\d{1,6})M)?(?:(\d{1,6})W)?(?:(\d{1,7})D)?$")
-_TERM_RE = re.compile(r"^(\d{4})\s*[-–—]\s*(\d{4})$", re.ASCII)
 
 DURATION_FORMS = N_("90d, 2w, 6m, 1y, 1y6m or ISO 8601 P6M, P1Y2M10D, P2W")
 
 
 def parse_date(text: str, option: str = "date") -> date:
     """Parse a strict ISO calendar date (YYYY-MM-DD) given on the command line."""
-    match = _DATE_RE.match(text.strip())
-    if not match:
+    parts = date_parts(text.strip())
+    if parts is None:
         raise UsageError(
             _("{option}: {text!r} is not a date; use YYYY-MM-DD, e.g. 2022-03-29").format(
                 option=option, text=text
             )
         )
     try:
-        return date(int(match[1]), int(match[2]), int(match[3]))
+        return date(*parts)
     except ValueError as exc:
         raise UsageError(
             _(
@@ -112,16 +111,25 @@ class PrintedTerm:
         return f"{self.first:04d}-{self.last:04d}"
 
 
+def _as_printed(text: str) -> str:
+    """A term as typed ("2014 — 2017", "2014–2017") in the register's form ("2014-2017")."""
+    for dash in "–—":
+        text = text.replace(dash, "-")
+    first, dash, last = text.partition("-")
+    return f"{first.strip()}{dash}{last.strip()}"
+
+
 def parse_term(text: str) -> PrintedTerm:
-    match = _TERM_RE.match(text.strip())
-    if not match:
+    """A ``--term`` argument: the file's form, with an em dash and spaces around it allowed."""
+    years = term_years(_as_printed(text.strip()))
+    if years is None:
         raise UsageError(
             _(
                 "--term: {text!r} is not a term; give the years printed on the certificate, "
                 "e.g. 2014-2017"
             ).format(text=text)
         )
-    first, last = int(match[1]), int(match[2])
+    first, last = years
     if first < 1:
         raise UsageError(
             _("--term: {text!r} starts in year 0, which does not exist; e.g. 2014-2017").format(

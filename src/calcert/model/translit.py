@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from calcert.model.records import ID_MAX
+from calcert.model.values import ID_MAX
 
 _POLISH = str.maketrans("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ", "acelnoszzACELNOSZZ")
 # Letters with no Unicode decomposition that names of partner institutions may carry.

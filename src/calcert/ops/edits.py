@@ -16,9 +16,10 @@ from calcert.checks import rules
 from calcert.errors import Refused, UsageError
 from calcert.i18n import _, ngettext, ordinal, translate_text
 from calcert.model.findings import Finding, display_path
-from calcert.model.records import VOIVODESHIPS, Award, Institution, id_problem
+from calcert.model.records import Award, Institution
 from calcert.model.terms import PrintedTerm, term_dates
 from calcert.model.translit import slugify
+from calcert.model.values import VOIVODESHIPS, id_problem, is_voivodeship
 from calcert.register.fs import locked, write_files
 from calcert.register.loader import Register, load
 from calcert.register.tomlfile import ParsedFile, dumps, parse
@@ -131,7 +132,7 @@ def plan_add(register: Register, request: AddRequest, today: date) -> EditResult
     voivodeship = _clean(request.voivodeship, "--voivodeship")
     if voivodeship is not None:
         voivodeship = voivodeship.lower()
-        if voivodeship not in VOIVODESHIPS:
+        if not is_voivodeship(voivodeship):
             raise UsageError(
                 _("--voivodeship {value!r} is not one of the 16: {choices}").format(
                     value=request.voivodeship, choices=", ".join(VOIVODESHIPS)

@@ -36,18 +36,16 @@ from calcert.model.records import (
     AWARD_KEYS,
     CSV_COLUMNS,
     INSTITUTION_COLUMNS,
-    VOIVODESHIPS,
     Award,
     Institution,
-    id_problem,
 )
+from calcert.model.values import closest_voivodeship, date_parts, id_problem, is_voivodeship
 from calcert.register.fs import INSTITUTIONS_DIR, fsync_directory, locked, remove_stale_temp_files
 from calcert.register.loader import Register, load
 from calcert.register.tomlfile import BOM, dumps, guess_encoding, parse
 
 REQUIRED = ("id", "name", "city", "valid_from", "valid_until")
 IDENTITY = tuple(c for c in INSTITUTION_COLUMNS if c != "id")
-_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _PL = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")  # what a Polish spreadsheet writes
 _SEP_LINE = re.compile(r"sep=([;,\t|])[ \t]*\r?\n", re.IGNORECASE)  # Excel's separator line
 Tick = Callable[[], None]
@@ -246,10 +244,10 @@ def check_header(columns: list[str], at: Callable[[int], str]) -> None:
 
 def parse_cell_date(text: str) -> date | None:
     """YYYY-MM-DD, or DD.MM.YYYY as Polish spreadsheets save dates; None if neither."""
-    match = _ISO.match(text)
+    parts = date_parts(text)
     try:
-        if match:
-            return date(int(match[1]), int(match[2]), int(match[3]))
+        if parts:
+            return date(*parts)
         match = _PL.match(text)
         if match:
             return date(int(match[3]), int(match[2]), int(match[1]))
@@ -317,10 +315,10 @@ def plan_import(
         voivodeship = row.values.get("voivodeship")
         if voivodeship is not None:
             row.values["voivodeship"] = voivodeship = voivodeship.lower()
-            if voivodeship not in VOIVODESHIPS:
-                close = difflib.get_close_matches(voivodeship, VOIVODESHIPS, n=1)
+            if not is_voivodeship(voivodeship):
+                close = closest_voivodeship(voivodeship)
                 if close:
-                    hint = _("; did you mean {close!r}?").format(close=close[0])
+                    hint = _("; did you mean {close!r}?").format(close=close)
                 else:
                     hint = _(", e.g. 'mazowieckie'")
                 problems.append(

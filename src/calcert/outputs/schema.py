@@ -19,17 +19,19 @@ from calcert.model.records import (
     AWARD_DATE_KEYS,
     AWARD_KEYS,
     AWARD_REQUIRED,
-    ID_MAX,
-    ID_RE,
     INSTITUTION_KEYS,
     INSTITUTION_REQUIRED,
+)
+from calcert.model.values import (
+    ID_MAX,
+    ID_PATTERN,
+    NOT_BLANK,
+    TERM_PATTERN,
+    URL_PATTERN,
     VOIVODESHIPS,
 )
 
 SCHEMA_FILE = "institution.schema.json"
-URL_PATTERN = r"^https?://\S+$"
-TERM_PATTERN = r"^\d{4}[-–]\d{4}$"
-NOT_BLANK = r"\S"
 
 INSTITUTION_DOCS = {
     "id": "Institution id: lower-case a-z, digits and single hyphens, equal to the file name "
@@ -65,7 +67,7 @@ def _string(description: str, **extra: Any) -> dict[str, Any]:
 def _institution_property(key: str) -> dict[str, Any]:
     doc = INSTITUTION_DOCS[key]
     if key in ("id", "parent"):
-        return _string(doc, pattern=ID_RE.pattern, maxLength=ID_MAX)
+        return _string(doc, pattern=ID_PATTERN, maxLength=ID_MAX)
     if key in ("name", "city"):
         return _string(doc, pattern=NOT_BLANK)
     if key == "voivodeship":

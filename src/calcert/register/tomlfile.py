@@ -26,10 +26,16 @@ from calcert.model.records import (
     AWARD_REQUIRED,
     INSTITUTION_KEYS,
     INSTITUTION_REQUIRED,
-    VOIVODESHIPS,
     Award,
     Institution,
+)
+from calcert.model.values import (
+    DATE_RE,
+    closest_voivodeship,
     id_problem,
+    is_url,
+    is_voivodeship,
+    term_years,
 )
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -37,14 +43,11 @@ MAX_FILE_BYTES = 1024 * 1024
 # is never rewritten (that would lose data) and queries leave it out.
 STRUCTURE_CODES = frozenset({"E001", "E002", "E003", "E004", "E005", "E010"})
 BOM = b"\xef\xbb\xbf"
-# As printed on certificates: "2022-2026" or with an en dash, "2022–2026".
-_TERM_RE = re.compile(r"^(\d{4})[-–](\d{4})$")
 _KEY_RE = re.compile(r"""^[ \t]*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)[ \t]*[.=]""")
 _AOT_RE = re.compile(r"^[ \t]*\[\[[ \t]*([A-Za-z0-9_\"'.-]+)[ \t]*\]\]")
 _TABLE_RE = re.compile(r"^[ \t]*\[[ \t]*([A-Za-z0-9_\"'.-]+)[ \t]*\]")
 _POS_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
 _EOF_RE = re.compile(r"\(at end of document\)")
-_URL_RE = re.compile(r"^https?://\S+$")
 
 
 @dataclass
@@ -271,7 +274,11 @@ def _value_error(exc: ValueError, text: str, shown: str) -> Finding:
 
 def _suggest(word: str, choices: tuple[str, ...] | list[str]) -> str:
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return Message(" (did you mean {word!r}?)", word=close[0]) if close else ""
+    return _did_you_mean(close[0] if close else None)
+
+
+def _did_you_mean(word: str | None) -> str:
+    return Message(" (did you mean {word!r}?)", word=word) if word else ""
 
 
 def _check_text(
@@ -301,7 +308,7 @@ def _check_text(
 
 
 def _check_url(value: str | None, key: str, findings: list[Finding], shown: str, line: int | None):
-    if value is not None and not _URL_RE.match(value):
+    if value is not None and not is_url(value):
         findings.append(
             Finding(
                 shown,
@@ -378,7 +385,7 @@ def build(
                 )
             )
     voivodeship = values.get("voivodeship")
-    if voivodeship is not None and voivodeship not in VOIVODESHIPS:
+    if voivodeship is not None and not is_voivodeship(voivodeship):
         findings.append(
             Finding(
                 shown,
@@ -388,7 +395,7 @@ def build(
                     "voivodeship {value!r} is not one of the 16{hint}; "
                     "use lower-case Polish, e.g. 'mazowieckie'",
                     value=voivodeship,
-                    hint=_suggest(voivodeship.lower(), VOIVODESHIPS),
+                    hint=_did_you_mean(closest_voivodeship(voivodeship)),
                 ),
             )
         )
@@ -494,7 +501,7 @@ def _build_award(
             hint = Message(
                 "write {key} = YYYY-MM-DD without quotes, e.g. {key} = 2022-03-29", key=key
             )
-            if isinstance(value, str) and re.match(r"^\d{4}-\d{2}-\d{2}$", value):
+            if isinstance(value, str) and DATE_RE.match(value):
                 hint = Message("remove the quotes: {key} = {value}", key=key, value=value)
             elif isinstance(value, datetime):
                 hint = Message(
@@ -524,8 +531,8 @@ def _build_award(
                 fields[key] = text
     term = fields.get("term")
     if term is not None:
-        match = _TERM_RE.match(term)
-        if not match or int(match[2]) < int(match[1]):
+        years = term_years(term)
+        if years is None or years[1] < years[0]:
             findings.append(
                 Finding(
                     shown,

@@ -1,0 +1,95 @@
+"""What a valid value of each kind looks like: id, voivodeship, term, date, web address.
+
+One pattern or list per kind, used by every reader and writer of that kind: the file reader
+(``register.tomlfile``), the checks, the command-line edits, the CSV import and the JSON
+Schema (``outputs.schema`` publishes these very patterns). Each pattern is written so that
+Python and JSON Schema (ECMAScript) read it alike: digits are ASCII digits.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from calcert.i18n import Message
+
+ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+ID_RE = re.compile(ID_PATTERN)
+ID_MAX = 64
+
+VOIVODESHIPS = (
+    "dolnośląskie",
+    "kujawsko-pomorskie",
+    "lubelskie",
+    "lubuskie",
+    "łódzkie",
+    "małopolskie",
+    "mazowieckie",
+    "opolskie",
+    "podkarpackie",
+    "podlaskie",
+    "pomorskie",
+    "śląskie",
+    "świętokrzyskie",
+    "warmińsko-mazurskie",
+    "wielkopolskie",
+    "zachodniopomorskie",
+)
+
+# A term as printed on certificates: "2022-2026" or with an en dash, "2022–2026".
+TERM_PATTERN = r"^\d{4}[-–]\d{4}$"
+TERM_RE = re.compile(TERM_PATTERN, re.ASCII)
+# A date as ISO 8601 writes it (and TOML, and the command line): 2022-03-29.
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+DATE_RE = re.compile(DATE_PATTERN, re.ASCII)
+URL_PATTERN = r"^https?://\S+$"
+URL_RE = re.compile(URL_PATTERN)
+# Text that is more than white space (name, city).
+NOT_BLANK = r"\S"
+
+
+def id_problem(value: str) -> str | None:
+    """Why ``value`` is not a valid institution id, or None when it is."""
+    if not value:
+        return Message("the id is empty")
+    if len(value) > ID_MAX:
+        return Message(
+            "the id is {length} characters long (at most {limit})", length=len(value), limit=ID_MAX
+        )
+    if not ID_RE.match(value):
+        return Message(
+            "an id is lower-case letters a-z, digits and single hyphens, e.g. mops-mlawa"
+        )
+    return None
+
+
+def is_voivodeship(value: str) -> bool:
+    """True for one of the 16 names exactly as the register writes them (lower-case Polish)."""
+    return value in VOIVODESHIPS
+
+
+def closest_voivodeship(value: str) -> str | None:
+    """The voivodeship ``value`` was probably meant to be (case ignored), or None."""
+    close = difflib.get_close_matches(value.lower(), VOIVODESHIPS, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def term_years(text: str) -> tuple[int, int] | None:
+    """The first and last year of a printed term ("2014-2017" → (2014, 2017)), or None.
+
+    A term whose last year comes before its first still gives its years; the caller decides.
+    """
+    if not TERM_RE.match(text):
+        return None
+    return int(text[:4]), int(text[5:])
+
+
+def date_parts(text: str) -> tuple[int, int, int] | None:
+    """Year, month and day of a YYYY-MM-DD text (not yet checked against the calendar)."""
+    if not DATE_RE.match(text):
+        return None
+    return int(text[:4]), int(text[5:7]), int(text[8:])
+
+
+def is_url(text: str) -> bool:
+    return URL_RE.match(text) is not None
