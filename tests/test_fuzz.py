@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from calcert.checks import rules as checks
+from calcert.checks import pipeline as checks
 from calcert.cli.app import app
 from calcert.model.findings import CHECKS
 from calcert.register.config import Config, init_register

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from calcert.checks import rules
+from calcert.checks import pipeline
 from calcert.errors import UsageError
 from calcert.i18n import _, ngettext
 from calcert.model.findings import CHECKS, Finding, code_matches, display_path, unknown_codes
@@ -93,7 +93,7 @@ def validate(
             wanted.add(normal)
     # Every check runs on the whole register, so cross-file findings (duplicate ids,
     # look-alike institutions, parents) are right; PATHs and codes only filter the report.
-    findings = rules.run(register, today)
+    findings = pipeline.run(register, today)
     ignored = frozenset(register.config.ignore) | (ignore or frozenset())
     out = []
     for finding in findings:

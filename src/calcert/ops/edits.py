@@ -12,17 +12,17 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from calcert.checks import rules
+from calcert.checks import pipeline
 from calcert.errors import Refused, UsageError
 from calcert.i18n import _, ngettext, ordinal, translate_text
-from calcert.model.findings import Finding, display_path
+from calcert.model.findings import Finding
 from calcert.model.records import Award, Institution
 from calcert.model.terms import PrintedTerm, term_dates
 from calcert.model.translit import slugify
 from calcert.model.values import VOIVODESHIPS, id_problem, is_voivodeship
 from calcert.register.fs import locked, write_files
 from calcert.register.loader import Register, load
-from calcert.register.tomlfile import ParsedFile, dumps, parse
+from calcert.register.tomlfile import ParsedFile, dumps
 
 
 @dataclass
@@ -270,25 +270,13 @@ def _place(old: Institution, new: Award, supersede: bool, shown: str) -> tuple[A
 
 def _refuse_new_errors(register: Register, path: Path, text: str, today: date) -> None:
     """Refuse the write when the register as it would be has errors it has not now."""
-    before = {_key(f) for f in rules.run(register, today, canonical=False) if f.is_error}
-    shown = display_path(path)
-    reparsed = parse(path, text.encode("utf-8"), shown)
-    after_files = [f for f in register.files if f.path != path] + [reparsed]
-    after_files.sort(key=lambda f: f.path.name)
-    after = Register(register.root, register.config, after_files)
-    new_errors = [
-        f for f in rules.run(after, today, canonical=False) if f.is_error and _key(f) not in before
-    ]
+    new_errors, _reparsed = pipeline.new_errors(register, {path: text}, today)
     if new_errors:
         first = new_errors[0]
         n = len(new_errors) - 1
         more = ngettext(" (and {n} more)", " (and {n} more)", n).format(n=n) if n else ""
         where = f"{first.path}:{first.line}" if first.line else first.path
         raise Refused(f"{where}: {first.code} {translate_text(first.message)}{more}")
-
-
-def _key(finding: Finding) -> tuple[str, str, str]:
-    return (finding.path, finding.code, finding.message)
 
 
 def add(root: Path, request: AddRequest, today: date, *, dry_run: bool = False) -> EditResult:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from calcert.checks import rules
+from calcert.checks import pipeline
 from calcert.errors import EXIT_FINDINGS, CalcertError, UsageError
 from calcert.i18n import _, ngettext, translate_text
 from calcert.model.findings import Finding, display_path
@@ -42,7 +42,7 @@ from calcert.model.records import (
 from calcert.model.values import closest_voivodeship, date_parts, id_problem, is_voivodeship
 from calcert.register.fs import INSTITUTIONS_DIR, fsync_directory, locked, remove_stale_temp_files
 from calcert.register.loader import Register, load
-from calcert.register.tomlfile import BOM, dumps, guess_encoding, parse
+from calcert.register.tomlfile import BOM, dumps, guess_encoding
 
 REQUIRED = ("id", "name", "city", "valid_from", "valid_until")
 IDENTITY = tuple(c for c in INSTITUTION_COLUMNS if c != "id")
@@ -481,22 +481,7 @@ def _refuse_new_errors(
     today: date,
 ) -> None:
     """Refuse when the register as it would be has errors it has not now (as ``add``)."""
-
-    def key(f: Finding) -> tuple[str, str, str]:
-        return (f.path, f.code, f.message)
-
-    before = {key(f) for f in rules.run(register, today, canonical=False) if f.is_error}
-    reparsed = {
-        display_path(path): parse(path, text.encode("utf-8"), display_path(path))
-        for path, text in plan.contents.items()
-    }
-    files = [f for f in register.files if f.path not in plan.contents]
-    files += list(reparsed.values())
-    files.sort(key=lambda f: f.path.name)
-    after = Register(register.root, register.config, files)
-    new = [
-        f for f in rules.run(after, today, canonical=False) if f.is_error and key(f) not in before
-    ]
+    new, reparsed = pipeline.new_errors(register, plan.contents, today)
     if not new:
         return
     messages = []

@@ -1,0 +1,48 @@
+"""The check pipeline: every rule runs on the loaded register, none stops early.
+
+Loading (``register.loader``) gives records plus what kept a file from becoming a record;
+everything else is a rule here. ``new_errors`` is the one way an edit (``add``,
+``withdraw``, ``import``) asks whether it would make the register worse.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from calcert.checks import rules
+from calcert.model.findings import Finding, display_path
+from calcert.register.loader import Register
+from calcert.register.tomlfile import ParsedFile, parse
+
+
+def run(register: Register, today: date, *, canonical: bool = True) -> list[Finding]:
+    """Every finding in the register: what loading found, then every rule's findings."""
+    return rules.run(register, today, canonical=canonical)
+
+
+def _key(finding: Finding) -> tuple[str, str, str]:
+    # No line: an edit moves lines, and the same problem on another line is not new.
+    return (finding.path, finding.code, finding.message)
+
+
+def new_errors(
+    register: Register, contents: dict[Path, str], today: date
+) -> tuple[list[Finding], dict[str, ParsedFile]]:
+    """The errors the register would have, with ``contents`` written, that it has not now.
+
+    Returns them in the order the pipeline found them, with the files as they would be
+    read back (by displayed path) so that callers can say where an error comes from.
+    Canonical form is not checked: whatever an edit writes is canonical.
+    """
+    before = {_key(f) for f in run(register, today, canonical=False) if f.is_error}
+    reparsed = {
+        display_path(path): parse(path, text.encode("utf-8"), display_path(path))
+        for path, text in contents.items()
+    }
+    files = [f for f in register.files if f.path not in contents]
+    files += reparsed.values()
+    files.sort(key=lambda f: f.path.name)
+    after = Register(register.root, register.config, files)
+    new = [f for f in run(after, today, canonical=False) if f.is_error and _key(f) not in before]
+    return new, reparsed
