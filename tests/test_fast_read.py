@@ -16,7 +16,7 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from calcert.checks.rules import normalise, plus_years
+from calcert.checks.register_wide import normalise, plus_years
 from calcert.model.records import Award, Institution
 from calcert.model.values import VOIVODESHIPS
 from calcert.register.tomlfile import LineIndex, ParsedFile, build, canonical_text, dumps, parse
@@ -70,7 +70,7 @@ def general(raw: bytes) -> ParsedFile:
     """The general read path, without the fast one."""
     text = raw.decode("utf-8").removeprefix("\ufeff")
     lines = LineIndex.scan(text)
-    institution, findings = build(tomllib.loads(text), PATH, "f.toml", lines)
+    institution, findings, _draft = build(tomllib.loads(text), PATH, "f.toml", lines)
     return ParsedFile(PATH, "f.toml", institution, findings, raw, lines)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from calcert.model.findings import CHECKS
+from calcert.checks.catalog import CHECKS
 
 AWARD = """\
 [[awards]]

@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from calcert.checks import pipeline as checks
+from calcert.checks.catalog import CHECKS
 from calcert.cli.app import app
-from calcert.model.findings import CHECKS
 from calcert.register.config import Config, init_register
 from calcert.register.loader import Register
 from calcert.register.tomlfile import STRUCTURE_CODES, dumps, parse

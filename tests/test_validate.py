@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from calcert.model.findings import CHECKS
+from calcert.checks.catalog import CHECKS
 from conftest import MLAWA, RADOM
 
 BAD_MLAWA = MLAWA.replace('voivodeship = "mazowieckie"', 'voivodeship = "mazowsze"') + (

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from calcert.checks import per_file
 from calcert.errors import UsageError
 from calcert.model import values
 from calcert.model.terms import parse_date, parse_term
@@ -26,7 +27,7 @@ def _term_finding(term: str) -> bool:
     text = MLAWA.replace('term = "2022-2026"', f"term = {json.dumps(term, ensure_ascii=False)}")
     assert text != MLAWA
     parsed = parse(Path("mops-mlawa.toml"), text.encode(), "mops-mlawa.toml")
-    return any(f.code == "E016" for f in parsed.findings)
+    return any(f.code == "E016" for f in [*parsed.findings, *per_file.check_file(parsed)])
 
 
 @given(TERMISH | st.sampled_from(["2014-2017", "2014–2017", "٢٠١٤-٢٠١٧", "2017-2014"]))

@@ -7,18 +7,32 @@ everything else is a rule here. ``new_errors`` is the one way an edit (``add``,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from calcert.checks import rules
+from calcert.checks import per_file, register_wide
 from calcert.model.findings import Finding, display_path
 from calcert.register.loader import Register
 from calcert.register.tomlfile import ParsedFile, parse
 
+Rule = Callable[[Register, date], list[Finding]]
+
+# Every rule, in the order findings are reported by edits (validate sorts them).
+RULES: list[Rule] = [per_file.check_files, *register_wide.RULES]
+
 
 def run(register: Register, today: date, *, canonical: bool = True) -> list[Finding]:
-    """Every finding in the register: what loading found, then every rule's findings."""
-    return rules.run(register, today, canonical=canonical)
+    """Every finding in the register: what loading found, then every rule's findings.
+
+    ``canonical=False`` leaves out W006 (an edit's own output is canonical by construction).
+    """
+    findings = [f for parsed in register.files for f in parsed.findings]
+    for rule in RULES:
+        if rule is register_wide.check_canonical and not canonical:
+            continue
+        findings.extend(rule(register, today))
+    return findings
 
 
 def _key(finding: Finding) -> tuple[str, str, str]:

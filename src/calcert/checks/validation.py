@@ -12,9 +12,10 @@ from datetime import date
 from pathlib import Path
 
 from calcert.checks import pipeline
+from calcert.checks.catalog import CHECKS
 from calcert.errors import UsageError
 from calcert.i18n import _, ngettext
-from calcert.model.findings import CHECKS, Finding, code_matches, display_path, unknown_codes
+from calcert.model.findings import Finding, code_matches, display_path, unknown_codes
 from calcert.register.loader import load
 
 
@@ -65,32 +66,7 @@ def validate(
     wanted: set[str] | None = None
     if paths:  # (only then: 10,000 absolute paths cost ~50 ms)
         owners = {p.shown: _normal(p.path) for p in register.files}
-        known = set(owners.values())
-        wanted = set()
-        for given in paths:
-            normal = _normal(given)
-            if not given.exists() and not given.is_symlink():
-                raise UsageError(_("{path}: no such file").format(path=given))
-            if given.is_dir() and not given.is_symlink():
-                # A folder stands for the register's files inside it (`validate registry/`).
-                prefix = normal.rstrip(os.sep) + os.sep
-                base = _normal(root)
-                if not (f"{base}{os.sep}".startswith(prefix) or normal.startswith(base)):
-                    raise UsageError(
-                        _("{path}: a folder outside the register at {root}").format(
-                            path=given, root=display_path(root)
-                        )
-                    )
-                wanted.update(n for n in known if n.startswith(prefix))
-                continue
-            if normal not in known:
-                raise UsageError(
-                    _(
-                        "{path}: not an institution file of the register at "
-                        "{root} (expected institutions/<id>.toml)"
-                    ).format(path=given, root=display_path(root))
-                )
-            wanted.add(normal)
+        wanted = _wanted_files(root, paths, set(owners.values()))
     # Every check runs on the whole register, so cross-file findings (duplicate ids,
     # look-alike institutions, parents) are right; PATHs and codes only filter the report.
     findings = pipeline.run(register, today)
@@ -106,3 +82,37 @@ def validate(
         out.append(finding)
     files = len(wanted) if wanted is not None else len(register.files)
     return ValidationResult(sorted(set(out), key=Finding.sort_key), files)
+
+
+def _wanted_files(root: Path, paths: list[Path], known: set[str]) -> set[str]:
+    """The register files (normalised paths) that the PATH arguments name."""
+    wanted: set[str] = set()
+    for given in paths:
+        normal = _normal(given)
+        if not given.exists() and not given.is_symlink():
+            raise UsageError(_("{path}: no such file").format(path=given))
+        if given.is_dir() and not given.is_symlink():
+            wanted.update(_files_in_folder(root, given, normal, known))
+            continue
+        if normal not in known:
+            raise UsageError(
+                _(
+                    "{path}: not an institution file of the register at "
+                    "{root} (expected institutions/<id>.toml)"
+                ).format(path=given, root=display_path(root))
+            )
+        wanted.add(normal)
+    return wanted
+
+
+def _files_in_folder(root: Path, given: Path, normal: str, known: set[str]) -> set[str]:
+    """A folder stands for the register's files inside it (`validate registry/`)."""
+    prefix = normal.rstrip(os.sep) + os.sep
+    base = _normal(root)
+    if not (f"{base}{os.sep}".startswith(prefix) or normal.startswith(base)):
+        raise UsageError(
+            _("{path}: a folder outside the register at {root}").format(
+                path=given, root=display_path(root)
+            )
+        )
+    return {n for n in known if n.startswith(prefix)}

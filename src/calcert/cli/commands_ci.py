@@ -69,7 +69,7 @@ def validate(
     ] = None,
 ) -> int:
     from calcert.checks import validation
-    from calcert.model.findings import CHECKS
+    from calcert.checks.catalog import CHECKS
     from calcert.outputs.findings import render_github, render_json, render_text, summary
 
     if explain is not None:

@@ -113,7 +113,7 @@ def digest(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
-# ---- ParsedFile <-> JSON-able lists ----------------------------------------------------------
+# ---- ParsedFile <-> marshal-able tuples -----------------------------------------------
 
 
 class Uncacheable(Exception):
@@ -174,7 +174,14 @@ class _LazyLineIndex(LineIndex):
 
 
 def pack(parsed: ParsedFile) -> tuple[Any, ...]:
-    """What reading a file gave, as marshal-able tuples (``unpack`` rebuilds it)."""
+    """What reading a file gave, as marshal-able tuples (``unpack`` rebuilds it).
+
+    Only what loading found is stored; the rules run on every read, on the record. A file
+    that is TOML but not complete keeps a draft its record cannot give: such files (rare,
+    and soon fixed) are read again each time rather than cached.
+    """
+    if parsed.partial is not None:
+        raise Uncacheable("an incomplete file")
     if parsed.institution is not None and parsed.canonical is None:
         parsed.is_canonical()  # decided once, by whoever parsed the file
     inst = parsed.institution

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import difflib
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from calcert.errors import UsageError
 from calcert.i18n import _, translate_text
-from calcert.model.findings import display_path
+from calcert.model.findings import display_path, unknown_codes
 from calcert.register.fs import INSTITUTIONS_DIR, LOCK_NAME, atomic_write
 from calcert.register.location import CONFIG_NAME, ENV_REGISTRY, enclosing_register, find_root
 from calcert.register.tomlfile import MAX_FILE_BYTES, decode_at
@@ -61,112 +63,174 @@ def load_config(root: Path) -> Config:
     """Read ``calcert.toml``; anything wrong in it is a usage error (exit 2)."""
     path = root / CONFIG_NAME
     shown = display_path(path)
-    fix = _("fix or re-create it (`calcert init`)")
+    data = _read_config(path, shown)
+    settings = _Settings(shown, data)
+    for check in _CONFIG_CHECKS:
+        check(settings)
+    return Config(
+        schema=1,
+        name=data.get("name", Config.name),
+        default_years=settings.terms.get("default_years", 5),
+        max_term_years=settings.validate.get("max_term_years", 5),
+        ignore=tuple(code.upper() for code in settings.validate.get("ignore", [])),
+        reminders=tuple(settings.export.get("reminders", list(DEFAULT_REMINDERS))),
+    )
+
+
+def _fix() -> str:
+    return _("fix or re-create it (`calcert init`)")
+
+
+def _read_config(path: Path, shown: str) -> dict[str, Any]:
+    """The settings file as TOML data; a file that cannot be read is a usage error."""
     try:
         with path.open("rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise UsageError(
             _("{path}: cannot be read ({reason}); {fix}").format(
-                path=shown, reason=exc.strerror, fix=fix
+                path=shown, reason=exc.strerror, fix=_fix()
             )
         ) from None
     text, problem, line = decode_at(raw)
     if text is None:
         raise UsageError(f"{shown}:{line}: {translate_text(problem)}")
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError(
-            _("{path}: cannot be read: {error}; {fix}").format(path=shown, error=exc, fix=fix)
-        ) from None
+        reason = _("{path}: cannot be read: {error}; {fix}")
+        raise UsageError(reason.format(path=shown, error=exc, fix=_fix())) from None
     except RecursionError:
-        raise UsageError(
-            _("{path}: cannot be read: nested too deeply; {fix}").format(path=shown, fix=fix)
-        ) from None
+        reason = _("{path}: cannot be read: nested too deeply; {fix}")
+        raise UsageError(reason.format(path=shown, fix=_fix())) from None
     except ValueError:  # an integer with thousands of digits
-        raise UsageError(
-            _("{path}: cannot be read: a number is too long; {fix}").format(path=shown, fix=fix)
-        ) from None
+        reason = _("{path}: cannot be read: a number is too long; {fix}")
+        raise UsageError(reason.format(path=shown, fix=_fix())) from None
 
-    def bad(message: str) -> UsageError:
-        return UsageError(f"{shown}: {message}")
 
-    for key, value in data.items():
+@dataclass(frozen=True)
+class _Settings:
+    """The settings file's data while it is checked, one small validator at a time."""
+
+    shown: str
+    data: dict[str, Any]
+
+    def bad(self, message: str) -> UsageError:
+        return UsageError(f"{self.shown}: {message}")
+
+    def table(self, key: str) -> dict[str, Any]:
+        value = self.data.get(key, {})
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def terms(self) -> dict[str, Any]:
+        return self.table("terms")
+
+    @property
+    def validate(self) -> dict[str, Any]:
+        return self.table("validate")
+
+    @property
+    def export(self) -> dict[str, Any]:
+        return self.table("export")
+
+
+def _hint(word: str, known: list[str] | dict[str, type]) -> str:
+    close = difflib.get_close_matches(word, list(known), n=1)
+    return _(" (did you mean {word!r}?)").format(word=close[0]) if close else ""
+
+
+def _wrong_type(value: object, kind: type) -> bool:
+    return not isinstance(value, kind) or isinstance(value, bool)
+
+
+def _check_keys(settings: _Settings) -> None:
+    """Every key known, every value of its type (tables checked key by key)."""
+    for key, value in settings.data.items():
         spec = _CONFIG_KEYS.get(key)
         if spec is None:
-            close = difflib.get_close_matches(key, list(_CONFIG_KEYS), n=1)
-            hint = _(" (did you mean {word!r}?)").format(word=close[0]) if close else ""
-            return_error = bad(
+            raise settings.bad(
                 _("unknown key {key!r}{hint}; known keys: {known}").format(
-                    key=key, hint=hint, known=", ".join(_CONFIG_KEYS)
+                    key=key, hint=_hint(key, _CONFIG_KEYS), known=", ".join(_CONFIG_KEYS)
                 )
             )
-            raise return_error
         if isinstance(spec, dict):
-            if not isinstance(value, dict):
-                raise bad(_("{key} must be a table [{key}]").format(key=key))
-            for sub, subvalue in value.items():
-                if sub not in spec:
-                    close = difflib.get_close_matches(sub, list(spec), n=1)
-                    hint = _(" (did you mean {word!r}?)").format(word=close[0]) if close else ""
-                    raise bad(
-                        _("unknown key {sub!r} in [{key}]{hint}; known: {known}").format(
-                            sub=sub, key=key, hint=hint, known=", ".join(spec)
-                        )
-                    )
-                if not isinstance(subvalue, spec[sub]) or isinstance(subvalue, bool):
-                    raise bad(_("[{key}] {sub} has the wrong type").format(key=key, sub=sub))
-        elif not isinstance(value, spec) or isinstance(value, bool):
-            raise bad(_("{key} has the wrong type").format(key=key))
-    if "schema" not in data:
-        raise bad(_("missing `schema = 1`"))
-    if data["schema"] != 1:
-        raise bad(
+            _check_table(settings, key, value, spec)
+        elif _wrong_type(value, spec):
+            raise settings.bad(_("{key} has the wrong type").format(key=key))
+
+
+def _check_table(settings: _Settings, key: str, value: object, spec: dict[str, type]) -> None:
+    if not isinstance(value, dict):
+        raise settings.bad(_("{key} must be a table [{key}]").format(key=key))
+    for sub, subvalue in value.items():
+        if sub not in spec:
+            raise settings.bad(
+                _("unknown key {sub!r} in [{key}]{hint}; known: {known}").format(
+                    sub=sub, key=key, hint=_hint(sub, spec), known=", ".join(spec)
+                )
+            )
+        if _wrong_type(subvalue, spec[sub]):
+            raise settings.bad(_("[{key}] {sub} has the wrong type").format(key=key, sub=sub))
+
+
+def _check_schema(settings: _Settings) -> None:
+    if "schema" not in settings.data:
+        raise settings.bad(_("missing `schema = 1`"))
+    schema = settings.data["schema"]
+    if schema != 1:
+        raise settings.bad(
             _("schema {schema} is not supported by this calcert (it reads schema 1)").format(
-                schema=data["schema"]
+                schema=schema
             )
         )
-    terms = data.get("terms", {})
-    checks = data.get("validate", {})
-    default_years = terms.get("default_years", 5)
-    max_years = checks.get("max_term_years", 5)
-    if not 1 <= default_years <= 100:
-        raise bad(_("[terms] default_years must be between 1 and 100"))
-    if not 1 <= max_years <= 100:
-        raise bad(_("[validate] max_term_years must be between 1 and 100"))
-    ignore = checks.get("ignore", [])
-    if not all(isinstance(code, str) for code in ignore):
-        raise bad(_('[validate] ignore must be a list of finding codes, e.g. ["W004"]'))
-    from calcert.model.findings import unknown_codes
 
+
+def _check_years(settings: _Settings) -> None:
+    if not 1 <= settings.terms.get("default_years", 5) <= 100:
+        raise settings.bad(_("[terms] default_years must be between 1 and 100"))
+    if not 1 <= settings.validate.get("max_term_years", 5) <= 100:
+        raise settings.bad(_("[validate] max_term_years must be between 1 and 100"))
+
+
+def _check_ignore(settings: _Settings) -> None:
+    ignore = settings.validate.get("ignore", [])
+    if not all(isinstance(code, str) for code in ignore):
+        raise settings.bad(_('[validate] ignore must be a list of finding codes, e.g. ["W004"]'))
     unknown = unknown_codes(ignore)
     if unknown:
-        raise bad(
+        raise settings.bad(
             _(
                 "[validate] ignore names unknown codes: {codes}; "
                 "see `calcert validate --explain CODE`"
             ).format(codes=", ".join(unknown))
         )
-    reminders = data.get("export", {}).get("reminders", list(DEFAULT_REMINDERS))
-    if not all(isinstance(text, str) for text in reminders):
-        raise bad(_('[export] reminders must be a list of durations, e.g. ["6m", "1m"]'))
-    if reminders:
-        from calcert.model.terms import parse_duration
 
-        for text in reminders:
-            try:
-                parse_duration(text)
-            except UsageError as exc:
-                raise bad(_("[export] reminders: {message}").format(message=exc.message)) from None
-    return Config(
-        schema=1,
-        name=data.get("name", Config.name),
-        default_years=default_years,
-        max_term_years=max_years,
-        ignore=tuple(code.upper() for code in ignore),
-        reminders=tuple(reminders),
-    )
+
+def _check_reminders(settings: _Settings) -> None:
+    reminders = settings.export.get("reminders", list(DEFAULT_REMINDERS))
+    if not all(isinstance(text, str) for text in reminders):
+        raise settings.bad(_('[export] reminders must be a list of durations, e.g. ["6m", "1m"]'))
+    if not reminders:
+        return
+    from calcert.model.terms import parse_duration
+
+    for text in reminders:
+        try:
+            parse_duration(text)
+        except UsageError as exc:
+            message = _("[export] reminders: {message}").format(message=exc.message)
+            raise settings.bad(message) from None
+
+
+# In this order: the first problem found is the one reported.
+_CONFIG_CHECKS: tuple[Callable[[_Settings], None], ...] = (
+    _check_keys,
+    _check_schema,
+    _check_years,
+    _check_ignore,
+    _check_reminders,
+)
 
 
 def init_register(directory: Path) -> Path:

@@ -1,9 +1,13 @@
 """Institution files: bytes ⇄ model, and the one canonical writer of register bytes.
 
-Reading never raises for bad data: every problem becomes a finding pointing at the file and,
-where the text allows, the line of the offending key or ``[[awards]]`` header (tomllib only
-gives positions for syntax errors, so a cheap line scan finds the rest). Writing always
-produces the canonical form, so ``fmt`` and every edit agree byte for byte.
+Reading never raises for bad data. It gives the record and the findings of what kept values
+out of it: unreadable (E001), not TOML (E002), a key missing (E003), unknown (E004) or of
+the wrong type (E005), no awards (E010). Each points at the file and, where the text allows,
+the line of the offending key or ``[[awards]]`` header (tomllib only gives positions for
+syntax errors, so a cheap line scan finds the rest). Whether the values are *right* (ids,
+voivodeships, terms, overlaps, ...) is for the rules in ``calcert.checks``, which read the
+file's ``Draft``. Writing always produces the canonical form, so ``fmt`` and every edit
+agree byte for byte.
 """
 
 from __future__ import annotations
@@ -18,8 +22,8 @@ from typing import Any
 
 import tomli_w
 
-from calcert.i18n import Message, PluralMessage
-from calcert.model.findings import Finding
+from calcert.i18n import N_, Message
+from calcert.model.findings import Check, Finding
 from calcert.model.records import (
     AWARD_DATE_KEYS,
     AWARD_KEYS,
@@ -31,11 +35,6 @@ from calcert.model.records import (
 )
 from calcert.model.values import (
     DATE_RE,
-    closest_voivodeship,
-    id_problem,
-    is_url,
-    is_voivodeship,
-    term_years,
 )
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -43,6 +42,70 @@ MAX_FILE_BYTES = 1024 * 1024
 # is never rewritten (that would lose data) and queries leave it out.
 STRUCTURE_CODES = frozenset({"E001", "E002", "E003", "E004", "E005", "E010"})
 BOM = b"\xef\xbb\xbf"
+
+# The catalog entries of the codes reading a file can give (``calcert.checks.catalog``
+# gathers every entry).
+STRUCTURE_CHECKS: tuple[Check, ...] = (
+    Check(
+        "E001",
+        "error",
+        "unreadable-file",
+        N_(
+            "The file cannot be read as UTF-8 text: wrong encoding (e.g. Windows-1250), NUL "
+            "bytes, too large, not a regular file, a symlink leaving the register, or no "
+            "permission. Re-save it as UTF-8 from your editor, or remove it."
+        ),
+    ),
+    Check(
+        "E002",
+        "error",
+        "toml-syntax",
+        N_(
+            "The file is not valid TOML (the message gives line and column). Typical causes: "
+            "a missing quote, a key given twice, a date written as 2022-3-9 instead of "
+            "2022-03-09."
+        ),
+    ),
+    Check(
+        "E003",
+        "error",
+        "missing-key",
+        N_(
+            "A required key is missing: institutions need id, name, city and at least one "
+            "[[awards]]; each award needs valid_from and valid_until."
+        ),
+    ),
+    Check(
+        "E004",
+        "error",
+        "unknown-key",
+        N_(
+            "A key that the register format does not know, usually a typo (valid_untill). "
+            "Unknown keys are errors so that typos cannot silently drop data. "
+            "See `calcert schema` for the allowed keys."
+        ),
+    ),
+    Check(
+        "E005",
+        "error",
+        "wrong-type",
+        N_(
+            "A value has the wrong type. Dates must be TOML local dates without quotes "
+            "(valid_from = 2022-03-29), not strings and not date-times; text values are "
+            "quoted strings."
+        ),
+    ),
+    Check(
+        "E010",
+        "error",
+        "no-awards",
+        N_(
+            "Every institution in the register holds (or held) at least one certificate: "
+            "add an [[awards]] table with valid_from and valid_until."
+        ),
+    ),
+)
+
 _KEY_RE = re.compile(r"""^[ \t]*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)[ \t]*[.=]""")
 _AOT_RE = re.compile(r"^[ \t]*\[\[[ \t]*([A-Za-z0-9_\"'.-]+)[ \t]*\]\]")
 _TABLE_RE = re.compile(r"^[ \t]*\[[ \t]*([A-Za-z0-9_\"'.-]+)[ \t]*\]")
@@ -106,6 +169,40 @@ class LineIndex:
         return self.award(i)
 
 
+# The institution's values that are text (every one but ``awards``), in the order read.
+TEXT_KEYS = ("id", "name", "city", "kind", "voivodeship", "website", "parent")
+
+
+@dataclass(frozen=True)
+class AwardDraft:
+    """One ``[[awards]]`` table as far as its values have the right types."""
+
+    fields: dict[str, Any]  # the values of the right type, by key
+    keys: frozenset[str]  # every key the table has, sound or not
+    award: Award | None  # the award, when nothing it needs is missing or of the wrong type
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What a file says, value by value, as far as the types are right: what rules check.
+
+    A complete file's draft is its record's values (``of``); a file that is not complete
+    keeps the draft that reading it gave, since its record lacks some of those values.
+    """
+
+    values: dict[str, str]  # the institution's text values (TEXT_KEYS) that are strings
+    awards: tuple[AwardDraft, ...]  # in file order: index i is ``LineIndex.award(i)``
+
+    @classmethod
+    def of(cls, institution: Institution) -> Draft:
+        values = {k: v for k in TEXT_KEYS if (v := getattr(institution, k)) is not None}
+        awards = []
+        for award in institution.awards:
+            fields = award.to_dict()
+            awards.append(AwardDraft(fields, frozenset(fields), award))
+        return cls(values, tuple(awards))
+
+
 @dataclass
 class ParsedFile:
     """What reading one institution file gave: the record (if any) and its problems."""
@@ -119,6 +216,16 @@ class ParsedFile:
     # Whether ``raw`` is the canonical text of ``institution``; None until first asked
     # (the fast read path and the parse cache fill it in without writing the text out).
     canonical: bool | None = None
+    # Kept only for a TOML file that is not complete (see ``draft``).
+    partial: Draft | None = None
+
+    def draft(self) -> Draft | None:
+        """The values the rules check; None when the file is not TOML (E001, E002)."""
+        if self.partial is not None:
+            return self.partial
+        if self.institution is not None:
+            return Draft.of(self.institution)
+        return None
 
     @property
     def has_errors(self) -> bool:
@@ -254,8 +361,10 @@ def parse(path: Path, raw: bytes, shown: str) -> ParsedFile:
     except ValueError as exc:  # e.g. an integer with thousands of digits
         return ParsedFile(path, shown, None, [_value_error(exc, text, shown)], raw)
     lines = LineIndex.scan(text)
-    institution, findings = build(data, path, shown, lines)
-    return ParsedFile(path, shown, institution, findings, raw, lines)
+    institution, findings, draft = build(data, path, shown, lines)
+    # A complete file's draft is its record: kept only when the record cannot give it.
+    partial = draft if findings or institution is None else None
+    return ParsedFile(path, shown, institution, findings, raw, lines, partial=partial)
 
 
 def _value_error(exc: ValueError, text: str, shown: str) -> Finding:
@@ -274,177 +383,47 @@ def _value_error(exc: ValueError, text: str, shown: str) -> Finding:
 
 def _suggest(word: str, choices: tuple[str, ...] | list[str]) -> str:
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return _did_you_mean(close[0] if close else None)
+    return did_you_mean(close[0] if close else None)
 
 
-def _did_you_mean(word: str | None) -> str:
+def did_you_mean(word: str | None) -> str:
+    """`` (did you mean 'x'?)`` after a message, or nothing when there is no guess."""
     return Message(" (did you mean {word!r}?)", word=word) if word else ""
 
 
-def _check_text(
-    value: object,
-    key: str,
-    findings: list[Finding],
-    shown: str,
-    line: int | None,
-    *,
-    allow_empty: bool = True,
-) -> str | None:
-    if not isinstance(value, str):
-        findings.append(
-            Finding(
-                shown,
-                line,
-                "E005",
-                Message("{key} is {type}; write a quoted string", key=key, type=_type_name(value)),
-            )
-        )
-        return None
-    if not allow_empty and not value.strip():
-        findings.append(
-            Finding(shown, line, "E016", Message("{key} is empty; give the {key}", key=key))
-        )
-    return value
+def _wrong_type(shown: str, line: int | None, key: str, value: object) -> Finding:
+    message = Message("{key} is {type}; write a quoted string", key=key, type=_type_name(value))
+    return Finding(shown, line, "E005", message)
 
 
-def _check_url(value: str | None, key: str, findings: list[Finding], shown: str, line: int | None):
-    if value is not None and not is_url(value):
-        findings.append(
-            Finding(
-                shown,
-                line,
-                "E016",
-                Message("{key} {value!r} is not an http(s) address", key=key, value=value),
-            )
-        )
+@dataclass
+class _Builder:
+    """Collects the structure findings of one file while its record is put together."""
+
+    shown: str
+    lines: LineIndex
+    findings: list[Finding] = field(default_factory=list)
+
+    def add(self, line: int | None, code: str, message: str) -> None:
+        self.findings.append(Finding(self.shown, line, code, message))
 
 
 def build(
     data: dict[str, Any], path: Path, shown: str, lines: LineIndex
-) -> tuple[Institution | None, list[Finding]]:
-    """Schema checks on parsed TOML; returns the record when its required parts are sound."""
-    findings: list[Finding] = []
-    for key in data:
-        if key not in INSTITUTION_KEYS:
-            findings.append(
-                Finding(
-                    shown,
-                    lines.key(key),
-                    "E004",
-                    Message(
-                        "unknown key {key!r}{hint}; remove or rename it (see `calcert schema`)",
-                        key=key,
-                        hint=_suggest(key, INSTITUTION_KEYS),
-                    ),
-                )
-            )
-    for key in INSTITUTION_REQUIRED:
-        if key not in data:
-            if key == "awards":
-                findings.append(
-                    Finding(shown, 1, "E010", Message("missing at least one [[awards]] table"))
-                )
-            else:
-                findings.append(Finding(shown, 1, "E003", Message("missing key {key!r}", key=key)))
-    values: dict[str, str | None] = {}
-    for key in ("id", "name", "city", "kind", "voivodeship", "website", "parent"):
-        if key in data:
-            values[key] = _check_text(
-                data[key],
-                key,
-                findings,
-                shown,
-                lines.key(key),
-                allow_empty=key not in ("name", "city", "id"),
-            )
-    ident = values.get("id")
-    if ident is not None:
-        problem = id_problem(ident)
-        if problem:
-            findings.append(
-                Finding(
-                    shown,
-                    lines.key("id"),
-                    "E006",
-                    Message("bad id {ident!r}: {problem}", ident=ident, problem=problem),
-                )
-            )
-        elif ident != path.stem:
-            findings.append(
-                Finding(
-                    shown,
-                    lines.key("id"),
-                    "E007",
-                    Message(
-                        "id {ident!r} does not match the file name {name!r}; "
-                        "rename the file to {ident}.toml or set id = {stem!r}",
-                        ident=ident,
-                        name=path.name,
-                        stem=path.stem,
-                    ),
-                )
-            )
-    voivodeship = values.get("voivodeship")
-    if voivodeship is not None and not is_voivodeship(voivodeship):
-        findings.append(
-            Finding(
-                shown,
-                lines.key("voivodeship"),
-                "E009",
-                Message(
-                    "voivodeship {value!r} is not one of the 16{hint}; "
-                    "use lower-case Polish, e.g. 'mazowieckie'",
-                    value=voivodeship,
-                    hint=_did_you_mean(closest_voivodeship(voivodeship)),
-                ),
-            )
-        )
-    for key in ("website",):
-        _check_url(values.get(key), key, findings, shown, lines.key(key))
-    parent = values.get("parent")
-    if parent is not None and id_problem(parent):
-        findings.append(
-            Finding(
-                shown,
-                lines.key("parent"),
-                "E006",
-                Message("parent {parent!r} is not a valid id", parent=parent),
-            )
-        )
-
-    awards: list[Award] = []
-    raw_awards = data.get("awards")
-    if raw_awards is not None:
-        if not isinstance(raw_awards, list) or not all(isinstance(a, dict) for a in raw_awards):
-            findings.append(
-                Finding(
-                    shown,
-                    lines.key("awards"),
-                    "E005",
-                    Message(
-                        "awards must be an array of tables: write each award under [[awards]]"
-                    ),
-                )
-            )
-        elif not raw_awards:
-            findings.append(
-                Finding(
-                    shown,
-                    lines.key("awards"),
-                    "E010",
-                    Message("awards is empty; add an [[awards]]"),
-                )
-            )
-        else:
-            for i, raw_award in enumerate(raw_awards):
-                award = _build_award(raw_award, i, shown, lines, findings)
-                if award is not None:
-                    awards.append(award)
-    findings.extend(_award_pair_checks(awards, shown))
-
-    name, city = values.get("name"), values.get("city")
+) -> tuple[Institution | None, list[Finding], Draft]:
+    """Structure checks on parsed TOML: the record (when its required parts are sound), the
+    findings that kept values out of it (E003, E004, E005, E010), and the draft of every
+    value of the right type, which the rules in ``calcert.checks`` look at."""
+    builder = _Builder(shown, lines)
+    _unknown_top_keys(data, builder)
+    _missing_top_keys(data, builder)
+    values = _top_values(data, builder)
+    drafts = _award_drafts(data.get("awards"), builder)
+    draft = Draft(values, drafts)
+    awards = [d.award for d in drafts if d.award is not None]
+    ident, name, city = values.get("id"), values.get("name"), values.get("city")
     if ident is None or name is None or city is None or not awards:
-        return None, findings
+        return None, builder.findings, draft
     institution = Institution(
         id=ident,
         name=name,
@@ -456,166 +435,114 @@ def build(
         parent=values.get("parent"),
         path=path,
     )
-    return institution, findings
+    return institution, builder.findings, draft
 
 
-def _build_award(
-    raw: dict[str, Any], i: int, shown: str, lines: LineIndex, findings: list[Finding]
-) -> Award | None:
-    ok = True
-    header = lines.award(i)
-    for key in raw:
-        if key not in AWARD_KEYS:
-            findings.append(
-                Finding(
-                    shown,
-                    lines.award_key(i, key),
-                    "E004",
-                    Message(
-                        "unknown key {key!r} in award #{n}{hint}; remove or rename it",
-                        key=key,
-                        n=i + 1,
-                        hint=_suggest(key, AWARD_KEYS),
-                    ),
-                )
+def _unknown_top_keys(data: dict[str, Any], builder: _Builder) -> None:
+    for key in data:
+        if key not in INSTITUTION_KEYS:
+            message = Message(
+                "unknown key {key!r}{hint}; remove or rename it (see `calcert schema`)",
+                key=key,
+                hint=_suggest(key, INSTITUTION_KEYS),
             )
-            ok = False
-    for key in AWARD_REQUIRED:
-        if key not in raw:
-            findings.append(
-                Finding(
-                    shown, header, "E003", Message("award #{n} has no {key}", n=i + 1, key=key)
-                )
-            )
-            ok = False
+            builder.add(builder.lines.key(key), "E004", message)
+
+
+def _missing_top_keys(data: dict[str, Any], builder: _Builder) -> None:
+    for key in INSTITUTION_REQUIRED:
+        if key in data:
+            continue
+        if key == "awards":
+            builder.add(1, "E010", Message("missing at least one [[awards]] table"))
+        else:
+            builder.add(1, "E003", Message("missing key {key!r}", key=key))
+
+
+def _top_values(data: dict[str, Any], builder: _Builder) -> dict[str, str]:
+    """The institution's text values that are strings (the others are E005)."""
+    values: dict[str, str] = {}
+    for key in TEXT_KEYS:
+        if key not in data:
+            continue
+        value = data[key]
+        if isinstance(value, str):
+            values[key] = value
+        else:
+            builder.findings.append(_wrong_type(builder.shown, builder.lines.key(key), key, value))
+    return values
+
+
+def _award_drafts(raw_awards: object, builder: _Builder) -> tuple[AwardDraft, ...]:
+    if raw_awards is None:
+        return ()
+    if not isinstance(raw_awards, list) or not all(isinstance(a, dict) for a in raw_awards):
+        message = Message("awards must be an array of tables: write each award under [[awards]]")
+        builder.add(builder.lines.key("awards"), "E005", message)
+        return ()
+    if not raw_awards:
+        builder.add(
+            builder.lines.key("awards"), "E010", Message("awards is empty; add an [[awards]]")
+        )
+        return ()
+    return tuple(_award_draft(raw, i, builder) for i, raw in enumerate(raw_awards))
+
+
+def _award_draft(raw: dict[str, Any], i: int, builder: _Builder) -> AwardDraft:
+    """One ``[[awards]]`` table: its sound values, and the award if nothing is missing."""
+    ok = _award_keys_known(raw, i, builder)
     fields: dict[str, Any] = {}
     for key in AWARD_KEYS:
         if key not in raw:
             continue
         value = raw[key]
-        if key in AWARD_DATE_KEYS:
-            if isinstance(value, date) and not isinstance(value, datetime):
-                fields[key] = value
-                continue
-            line = lines.award_key(i, key)
-            hint = Message(
-                "write {key} = YYYY-MM-DD without quotes, e.g. {key} = 2022-03-29", key=key
-            )
-            if isinstance(value, str) and DATE_RE.match(value):
-                hint = Message("remove the quotes: {key} = {value}", key=key, value=value)
-            elif isinstance(value, datetime):
-                hint = Message(
-                    "drop the time: {key} = {value}", key=key, value=value.date().isoformat()
-                )
-            findings.append(
-                Finding(
-                    shown,
-                    line,
-                    "E005",
-                    Message(
-                        "{key} is {type}, not a date; {hint}",
-                        key=key,
-                        type=_type_name(value),
-                        hint=hint,
-                    ),
-                )
-            )
-            ok = False
-        elif type(value) is str:
+        problem = _award_value_problem(key, value, builder.lines.award_key(i, key), builder)
+        if problem is None:
             fields[key] = value
         else:
-            text = _check_text(value, key, findings, shown, lines.award_key(i, key))
-            if text is None:
-                ok = False
-            else:
-                fields[key] = text
-    term = fields.get("term")
-    if term is not None:
-        years = term_years(term)
-        if years is None or years[1] < years[0]:
-            findings.append(
-                Finding(
-                    shown,
-                    lines.award_key(i, "term"),
-                    "E016",
-                    Message('term {term!r} is not a span of years like "2014-2017"', term=term),
-                )
+            builder.findings.append(problem)
+            ok = False
+    award = Award(line=builder.lines.award(i), **fields) if ok else None
+    return AwardDraft(fields, frozenset(raw), award)
+
+
+def _award_keys_known(raw: dict[str, Any], i: int, builder: _Builder) -> bool:
+    ok = True
+    for key in raw:
+        if key not in AWARD_KEYS:
+            message = Message(
+                "unknown key {key!r} in award #{n}{hint}; remove or rename it",
+                key=key,
+                n=i + 1,
+                hint=_suggest(key, AWARD_KEYS),
             )
-    _check_url(fields.get("source"), "source", findings, shown, lines.award_key(i, "source"))
-    if "withdrawal_reason" in fields and "withdrawn_on" not in raw:
-        findings.append(
-            Finding(
-                shown,
-                lines.award_key(i, "withdrawal_reason"),
-                "E015",
-                Message("award #{n} has a withdrawal_reason but no withdrawn_on", n=i + 1),
-            )
-        )
-    if not ok:
+            builder.add(builder.lines.award_key(i, key), "E004", message)
+            ok = False
+    for key in AWARD_REQUIRED:
+        if key not in raw:
+            message = Message("award #{n} has no {key}", n=i + 1, key=key)
+            builder.add(builder.lines.award(i), "E003", message)
+            ok = False
+    return ok
+
+
+def _award_value_problem(
+    key: str, value: object, line: int | None, builder: _Builder
+) -> Finding | None:
+    """E005 when an award value has the wrong type, else None."""
+    if key not in AWARD_DATE_KEYS:
+        return None if isinstance(value, str) else _wrong_type(builder.shown, line, key, value)
+    if isinstance(value, date) and not isinstance(value, datetime):
         return None
-    award = Award(line=header, **fields)
-    if award.valid_until < award.valid_from:
-        findings.append(
-            Finding(
-                shown,
-                lines.award_key(i, "valid_until"),
-                "E011",
-                Message(
-                    "award #{n}: valid_until {until} is before valid_from {start}",
-                    n=i + 1,
-                    until=award.valid_until,
-                    start=award.valid_from,
-                ),
-            )
-        )
-    elif award.withdrawn_on is not None and not (
-        award.valid_from <= award.withdrawn_on <= award.valid_until
-    ):
-        findings.append(
-            Finding(
-                shown,
-                lines.award_key(i, "withdrawn_on"),
-                "E013",
-                Message(
-                    "award #{n}: withdrawn_on {day} is outside its term {label}",
-                    n=i + 1,
-                    day=award.withdrawn_on,
-                    label=award.label(),
-                ),
-            )
-        )
-    return award
-
-
-def _award_pair_checks(awards: list[Award], shown: str) -> list[Finding]:
-    """Overlaps between awards of one institution, using withdrawal-shortened terms."""
-    findings: list[Finding] = []
-    sane = [a for a in awards if a.valid_until >= a.valid_from]
-    for i, a in enumerate(sane):
-        for b in sane[i + 1 :]:
-            first, second = sorted((a, b), key=lambda x: (x.valid_from, x.valid_until))
-            if (
-                second.valid_from <= first.effective_until
-                and second.valid_from <= second.effective_until
-            ):
-                days = (
-                    min(first.effective_until, second.effective_until) - second.valid_from
-                ).days + 1
-                # One finding at each award's [[awards]] header, each naming the other term
-                # (no line numbers in the text: `add` compares messages before and after).
-                for award, other in ((first, second), (second, first)):
-                    message = PluralMessage(
-                        "award {award} overlaps award {other} by {n} day; end the earlier one "
-                        "the day before {start} (or `calcert add --supersede`)",
-                        "award {award} overlaps award {other} by {n} days; end the earlier one "
-                        "the day before {start} (or `calcert add --supersede`)",
-                        days,
-                        award=award.label(),
-                        other=other.label(),
-                        start=second.valid_from,
-                    )
-                    findings.append(Finding(shown, award.line, "E012", message))
-    return findings
+    hint = Message("write {key} = YYYY-MM-DD without quotes, e.g. {key} = 2022-03-29", key=key)
+    if isinstance(value, str) and DATE_RE.match(value):
+        hint = Message("remove the quotes: {key} = {value}", key=key, value=value)
+    elif isinstance(value, datetime):
+        hint = Message("drop the time: {key} = {value}", key=key, value=value.date().isoformat())
+    message = Message(
+        "{key} is {type}, not a date; {hint}", key=key, type=_type_name(value), hint=hint
+    )
+    return Finding(builder.shown, line, "E005", message)
 
 
 def dumps(institution: Institution) -> str:
@@ -702,6 +629,18 @@ def _parse_canonical(text: str, path: Path, shown: str, raw: bytes) -> ParsedFil
     """The parse of a file in canonical form, or None when the file is not (or not surely)."""
     if not text.endswith("\n") or _SCAN_QUIRKS.search(text):
         return None
+    read = _read_canonical(text)
+    if read is None:
+        return None
+    top, index = read
+    institution, findings, _draft = build(top, path, shown, index)
+    if institution is None or findings or canonical_text(institution) != text:
+        return None
+    return ParsedFile(path, shown, institution, findings, raw, index, canonical=True)
+
+
+def _read_canonical(text: str) -> tuple[dict[str, Any], LineIndex] | None:
+    """The tables and line index of a file made of canonical lines only, else None."""
     index = LineIndex()
     top: dict[str, Any] = {}
     awards: list[dict[str, Any]] = []
@@ -719,33 +658,40 @@ def _parse_canonical(text: str, path: Path, shown: str, raw: bytes) -> ParsedFil
         key, equals, value = line.partition(" = ")
         if not equals or key not in _KNOWN_KEYS or key in table:
             return None
-        if value[:1] == '"':
-            inner = value[1:-1]
-            # The common case, checked without a regular expression: printable text
-            # (no control characters, not even tab) with no quote or backslash in it.
-            if not (
-                len(value) > 1
-                and value[-1] == '"'
-                and inner.isprintable()
-                and '"' not in inner
-                and "\\" not in inner
-            ):
-                match = _CANON_STRING.fullmatch(value)
-                if match is None:
-                    return None
-                inner = match[1]
-                if "\\" in inner:
-                    inner = _ESCAPED.sub(_unescape, inner)
-            table[key] = inner
-        else:
-            try:
-                table[key] = date.fromisoformat(value)  # the comparison below proves the form
-            except ValueError:
-                return None
+        parsed = _canonical_value(value)
+        if parsed is None:
+            return None
+        table[key] = parsed
         keys[key] = number
     if awards:
         top["awards"] = awards
-    institution, findings = build(top, path, shown, index)
-    if institution is None or canonical_text(institution) != text:
+    return top, index
+
+
+def _canonical_value(value: str) -> str | date | None:
+    """A value as the canonical writer writes it (a string or a date), else None."""
+    if value[:1] == '"':
+        return _canonical_string(value)
+    try:
+        return date.fromisoformat(value)  # the comparison in _parse_canonical proves the form
+    except ValueError:
         return None
-    return ParsedFile(path, shown, institution, findings, raw, index, canonical=True)
+
+
+def _canonical_string(value: str) -> str | None:
+    inner = value[1:-1]
+    # The common case, checked without a regular expression: printable text
+    # (no control characters, not even tab) with no quote or backslash in it.
+    if (
+        len(value) > 1
+        and value[-1] == '"'
+        and inner.isprintable()
+        and '"' not in inner
+        and "\\" not in inner
+    ):
+        return inner
+    match = _CANON_STRING.fullmatch(value)
+    if match is None:
+        return None
+    inner = match[1]
+    return _ESCAPED.sub(_unescape, inner) if "\\" in inner else inner

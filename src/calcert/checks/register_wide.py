@@ -1,8 +1,10 @@
-"""Register-wide checks. Each is ``(register, today) -> list[Finding]``; all of them run.
+"""Rules that need settings, a date, or other files. Each is ``(register, today) ->
+list[Finding]``; all of them run.
 
-Per-file problems (syntax, schema, term order, overlaps) are found while a file is read
-(``tomlfile``); here live the checks that need settings, a date, or other files. Every check
-is linear in the size of the register: cross-file checks group by key, never compare pairs.
+What one file says about itself is checked in ``per_file``; here live the term lengths
+(settings), dates against today, the printed term against the dates, duplicates and
+parents (other files) and canonical form. Every rule is linear in the size of the register:
+cross-file rules group by key, never compare pairs.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from calcert.i18n import Message, PluralMessage
-from calcert.model.findings import Finding
+from calcert.checks import per_file
+from calcert.i18n import N_, Message, PluralMessage
+from calcert.model.findings import Check, Finding
 from calcert.model.values import term_years
 from calcert.register.loader import Register
 from calcert.register.tomlfile import dumps
@@ -273,6 +276,8 @@ def check_canonical(register: Register, today: date) -> list[Finding]:
     for parsed in register.files:
         if parsed.institution is None or parsed.has_errors or parsed.is_canonical():
             continue
+        if any(f.is_error for f in per_file.check_file(parsed)):
+            continue  # fmt would not rewrite it: first the errors
         raw = parsed.raw or b""
         why = Message("not in canonical form")
         if raw.startswith(b"\xef\xbb\xbf"):
@@ -304,16 +309,6 @@ def first_difference(raw: bytes, canonical: bytes) -> int:
     return max(1, min(min(len(have), len(want)), count))
 
 
-CHECKS: list[CheckFn] = [
-    check_term_lengths,
-    check_awarded_on,
-    check_term_matches,
-    check_duplicates,
-    check_parents,
-    check_canonical,
-]
-
-
 def _key_line(parsed, award, key: str) -> int | None:
     lines = parsed.lines
     if lines is None or award.line is None or award.line not in lines.awards:
@@ -321,11 +316,100 @@ def _key_line(parsed, award, key: str) -> int | None:
     return lines.award_key(lines.awards.index(award.line), key)
 
 
-def run(register: Register, today: date, *, canonical: bool = True) -> list[Finding]:
-    """Every finding in the register: per-file ones from loading plus every check above."""
-    findings = [f for parsed in register.files for f in parsed.findings]
-    for check in CHECKS:
-        if check is check_canonical and not canonical:
-            continue
-        findings.extend(check(register, today))
-    return findings
+# The catalog entries of the codes the rules above give.
+CHECKS: tuple[Check, ...] = (
+    Check(
+        "E008",
+        "error",
+        "duplicate-id",
+        N_(
+            "Two files declare the same id. Keep one institution per id: merge the awards "
+            "into one file."
+        ),
+    ),
+    Check(
+        "E014",
+        "error",
+        "unknown-parent",
+        N_(
+            "parent must be the id of another institution in the register (the unit this "
+            "one belongs to), not itself, and parents must not form a cycle."
+        ),
+    ),
+    Check(
+        "W001",
+        "warning",
+        "term-too-long",
+        N_(
+            "The term is longer than [validate] max_term_years in calcert.toml (5 by "
+            "default). Check valid_until; the association awards 5-year (earlier 3-year) "
+            "certificates."
+        ),
+    ),
+    Check(
+        "W002",
+        "warning",
+        "term-too-short",
+        N_(
+            "The term is shorter than one year, which no certificate has had. Check the "
+            "dates for a typo."
+        ),
+    ),
+    Check(
+        "W003",
+        "warning",
+        "awarded-in-future",
+        N_(
+            "awarded_on is after today (or --as-of): ceremonies are recorded after they "
+            "happen. Check the year."
+        ),
+    ),
+    Check(
+        "W004",
+        "warning",
+        "awarded-far-from-start",
+        N_(
+            "awarded_on is more than 90 days away from valid_from. Usually the term starts "
+            "at the ceremony; check both dates."
+        ),
+    ),
+    Check(
+        "W005",
+        "warning",
+        "possible-duplicate",
+        N_(
+            "Two ids look like the same institution (same name and city once case, "
+            "diacritics and punctuation are ignored). Merge them, or make the names "
+            "distinguishable (sub-units name their team)."
+        ),
+    ),
+    Check(
+        "W006",
+        "warning",
+        "not-canonical",
+        N_(
+            "The file is not in canonical form (key order, award order, quoting, LF line "
+            "endings, no BOM, final newline). Run `calcert fmt` to rewrite it; no data "
+            "changes."
+        ),
+    ),
+    Check(
+        "W007",
+        "warning",
+        "term-mismatch",
+        N_(
+            'The printed term (term = "2014-2017") does not match the dates: valid_from '
+            "should fall in its first year and valid_until in or just after its last."
+        ),
+    ),
+)
+
+
+RULES: list[CheckFn] = [
+    check_term_lengths,
+    check_awarded_on,
+    check_term_matches,
+    check_duplicates,
+    check_parents,
+    check_canonical,
+]
