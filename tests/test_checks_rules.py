@@ -173,3 +173,24 @@ def test_the_catalog_and_the_codes_of_the_lowest_layer_agree():
     every = [c.code for c in (*STRUCTURE_CHECKS, *per_file.CHECKS, *register_wide.CHECKS)]
     assert sorted(every) == sorted(set(every)) == list(CHECKS)  # each code defined once
     assert {c.code for c in STRUCTURE_CHECKS} == STRUCTURE_CODES
+
+
+def test_the_parse_cache_keeps_what_the_per_file_rules_found(make_register, monkeypatch):
+    """Rules run once per file content: a second validate takes their findings from the
+    cache, and cached, uncached and fresh runs report the same."""
+    from calcert.checks import validation
+
+    bad = MLAWA.replace('"mazowieckie"', '"mazowsze"')
+    root = make_register(files={"mops-mlawa": bad, "radom": RADOM})
+    runs: list[str] = []
+    real = per_file._run_rules
+    monkeypatch.setattr(per_file, "_run_rules", lambda p: runs.append(p.path.name) or real(p))
+    first = validation.validate(root, [], TODAY).findings
+    assert sorted(runs) == ["mops-mlawa.toml", "radom.toml"]
+    runs.clear()
+    second = validation.validate(root, [], TODAY).findings
+    assert runs == []
+    monkeypatch.setenv("CALCERT_CACHE", "0")
+    uncached = validation.validate(root, [], TODAY).findings
+    assert first == second == uncached
+    assert [f.code for f in first] == ["E009", "E007"]

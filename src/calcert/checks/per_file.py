@@ -9,7 +9,6 @@ award rules for each ``[[awards]]`` table in file order, then the rules over all
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 
 from calcert.i18n import N_, Message, PluralMessage
@@ -26,13 +25,15 @@ from calcert.register.loader import Register
 from calcert.register.tomlfile import AwardDraft, Draft, LineIndex, ParsedFile, did_you_mean
 
 
-@dataclass(frozen=True)
 class FileView:
     """What a per-file rule looks at."""
 
-    parsed: ParsedFile
-    draft: Draft
-    lines: LineIndex
+    __slots__ = ("draft", "lines", "parsed")
+
+    def __init__(self, parsed: ParsedFile, draft: Draft, lines: LineIndex) -> None:
+        self.parsed = parsed
+        self.draft = draft
+        self.lines = lines
 
     @property
     def shown(self) -> str:
@@ -58,7 +59,7 @@ def check_required_text(view: FileView) -> list[Finding]:
     """E016: id, name and city say something."""
     out = []
     for key in ("id", "name", "city"):
-        value = view.draft.values.get(key)
+        value = view.draft.value(key)
         if value is not None and not value.strip():
             out.append(
                 view.at_key(key, "E016", Message("{key} is empty; give the {key}", key=key))
@@ -68,7 +69,7 @@ def check_required_text(view: FileView) -> list[Finding]:
 
 def check_id(view: FileView) -> list[Finding]:
     """E006: a well-formed id; E007: the id is the file name without .toml."""
-    ident = view.draft.values.get("id")
+    ident = view.draft.value("id")
     if ident is None:
         return []
     problem = id_problem(ident)
@@ -90,7 +91,7 @@ def check_id(view: FileView) -> list[Finding]:
 
 def check_voivodeship(view: FileView) -> list[Finding]:
     """E009: one of the 16 voivodeships, written as the register writes them."""
-    value = view.draft.values.get("voivodeship")
+    value = view.draft.value("voivodeship")
     if value is None or is_voivodeship(value):
         return []
     message = Message(
@@ -108,7 +109,7 @@ def _not_url(key: str, value: str) -> str:
 
 def check_website(view: FileView) -> list[Finding]:
     """E016: the web site is an http(s) address."""
-    value = view.draft.values.get("website")
+    value = view.draft.value("website")
     if value is None or is_url(value):
         return []
     return [view.at_key("website", "E016", _not_url("website", value))]
@@ -116,7 +117,7 @@ def check_website(view: FileView) -> list[Finding]:
 
 def check_parent_id(view: FileView) -> list[Finding]:
     """E006: the parent is written as an id (whether it exists is ``register_wide``'s)."""
-    parent = view.draft.values.get("parent")
+    parent = view.draft.value("parent")
     if parent is None or not id_problem(parent):
         return []
     message = Message("parent {parent!r} is not a valid id", parent=parent)
@@ -128,7 +129,7 @@ def check_parent_id(view: FileView) -> list[Finding]:
 
 def check_term_text(view: FileView, i: int, award: AwardDraft) -> list[Finding]:
     """E016: the printed term is two years, the first not after the last."""
-    term = award.fields.get("term")
+    term = award.get("term")
     if term is None:
         return []
     years = term_years(term)
@@ -140,7 +141,7 @@ def check_term_text(view: FileView, i: int, award: AwardDraft) -> list[Finding]:
 
 def check_source(view: FileView, i: int, award: AwardDraft) -> list[Finding]:
     """E016: the source is an http(s) address."""
-    value = award.fields.get("source")
+    value = award.get("source")
     if value is None or is_url(value):
         return []
     return [view.at_award_key(i, "source", "E016", _not_url("source", value))]
@@ -148,7 +149,7 @@ def check_source(view: FileView, i: int, award: AwardDraft) -> list[Finding]:
 
 def check_reason(view: FileView, i: int, award: AwardDraft) -> list[Finding]:
     """E015: a withdrawal_reason comes with a withdrawn_on."""
-    if "withdrawal_reason" not in award.fields or "withdrawn_on" in award.keys:
+    if award.get("withdrawal_reason") is None or award.written("withdrawn_on"):
         return []
     message = Message("award #{n} has a withdrawal_reason but no withdrawn_on", n=i + 1)
     return [view.at_award_key(i, "withdrawal_reason", "E015", message)]
@@ -215,7 +216,8 @@ def check_overlaps(view: FileView) -> list[Finding]:
     out = []
     for i, a in enumerate(sane):
         for b in sane[i + 1 :]:
-            first, second = sorted((a, b), key=lambda x: (x.valid_from, x.valid_until))
+            in_order = (a.valid_from, a.valid_until) <= (b.valid_from, b.valid_until)
+            first, second = (a, b) if in_order else (b, a)
             days = _overlap_days(first, second)
             # One finding at each award's [[awards]] header, each naming the other term
             # (no line numbers in the text: `add` compares messages before and after).
@@ -326,14 +328,24 @@ def view_of(parsed: ParsedFile) -> FileView | None:
 
 
 def check_file(parsed: ParsedFile) -> list[Finding]:
-    """Every per-file rule on one file."""
+    """Every per-file rule on one file (run once per read; the parse cache keeps them)."""
+    if parsed.checked is None:
+        parsed.checked = _run_rules(parsed)
+    return parsed.checked
+
+
+def _run_rules(parsed: ParsedFile) -> list[Finding]:
     view = view_of(parsed)
     if view is None:
         return []
-    out = [f for rule in FILE_RULES for f in rule(view)]
+    out: list[Finding] = []
+    for rule in FILE_RULES:
+        out += rule(view)
     for i, award in enumerate(view.draft.awards):
-        out.extend(f for rule in AWARD_RULES for f in rule(view, i, award))
-    out.extend(f for rule in AWARDS_RULES for f in rule(view))
+        for award_rule in AWARD_RULES:
+            out += award_rule(view, i, award)
+    for rule in AWARDS_RULES:
+        out += rule(view)
     return out
 
 

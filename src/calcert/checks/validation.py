@@ -70,6 +70,7 @@ def validate(
     # Every check runs on the whole register, so cross-file findings (duplicate ids,
     # look-alike institutions, parents) are right; PATHs and codes only filter the report.
     findings = pipeline.run(register, today)
+    register.save_cache()  # with the per-file rules' findings, for the next run
     ignored = frozenset(register.config.ignore) | (ignore or frozenset())
     out = []
     for finding in findings:

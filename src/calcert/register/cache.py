@@ -2,7 +2,9 @@
 
 Reading a register means parsing every file, every time; but between two runs almost no
 file changes. The cache remembers, per file, what reading it gave (the record, its
-findings, whether it is canonical), so a repeated run only reads bytes.
+findings, whether it is canonical) and, once ``validate`` has run them, what the per-file
+rules found (they depend on the file's name and bytes only, as the key does), so a repeated
+run only reads bytes.
 
 It can never serve stale data because it is keyed by *content*, not by time stamps: an
 entry is found by the file's name and a BLAKE2b digest of the bytes just read. A file
@@ -45,7 +47,7 @@ from calcert.model.findings import Finding
 from calcert.model.records import AWARD_KEYS, Award, Institution
 from calcert.register.tomlfile import LineIndex, ParsedFile, decode
 
-FORMAT = 2  # 2: findings carry a column
+FORMAT = 3  # 2: findings carry a column; 3: and the per-file rules' findings
 ENV_SWITCH = "CALCERT_CACHE"  # "0", "off", "no" or "false" switch the cache off
 _TOP = ("id", "name", "city", "kind", "voivodeship", "website", "parent")
 _DATES = frozenset({"awarded_on", "valid_from", "valid_until", "withdrawn_on"})
@@ -195,12 +197,28 @@ def pack(parsed: ParsedFile) -> tuple[Any, ...]:
                 values.append(value.toordinal() if key in _DATES and value else value)
             awards.append(tuple(values))
         packed_inst = (tuple(getattr(inst, key) for key in _TOP), tuple(awards))
-    findings = tuple((f.line, f.code, _encode(f.message), f.column) for f in parsed.findings)
-    return (packed_inst, findings, parsed.lines is not None, parsed.canonical)
+    return (
+        packed_inst,
+        _pack_findings(parsed.findings),
+        parsed.lines is not None,
+        parsed.canonical,
+        None if parsed.checked is None else _pack_findings(parsed.checked),
+    )
+
+
+def _pack_findings(findings: list[Finding]) -> tuple[Any, ...]:
+    return tuple((f.line, f.code, _encode(f.message), f.column) for f in findings)
+
+
+def _unpack_findings(packed: tuple[Any, ...], shown: str) -> list[Finding]:
+    return [
+        Finding(shown, line, code, _decode(message), column)
+        for line, code, message, column in packed
+    ]
 
 
 def unpack(packed: tuple[Any, ...], path: Path, shown: str, raw: bytes) -> ParsedFile:
-    packed_inst, findings, has_lines, canonical = packed
+    packed_inst, findings, has_lines, canonical, checked = packed
     institution = None
     if packed_inst is not None:
         top, packed_awards = packed_inst
@@ -218,13 +236,11 @@ def unpack(packed: tuple[Any, ...], path: Path, shown: str, raw: bytes) -> Parse
         path,
         shown,
         institution,
-        [
-            Finding(shown, line, code, _decode(message), column)
-            for line, code, message, column in findings
-        ],
+        _unpack_findings(findings, shown),
         raw,
         _LazyLineIndex(raw) if has_lines else None,
         canonical=canonical,
+        checked=None if checked is None else _unpack_findings(checked, shown),
     )
 
 
@@ -236,6 +252,8 @@ class ParseCache:
         self._key = key
         self._old = entries
         self._new: dict[str, tuple[Any, ...]] = {}
+        # The files read this run whose entry lacks the rules' findings (see ``save``).
+        self._unchecked: dict[str, ParsedFile] = {}
         self._changed = False
         self._fingerprint = _code_fingerprint()
         self._path = cache_file(root)
@@ -291,6 +309,8 @@ class ParseCache:
             self._changed = True
             return None
         self._new[entry_key] = packed
+        if parsed.checked is None:
+            self._unchecked[entry_key] = parsed
         return parsed
 
     def put(self, path: Path, raw: bytes, parsed: ParsedFile) -> None:
@@ -298,19 +318,37 @@ class ParseCache:
             packed = pack(parsed)
         except Uncacheable:
             return
-        self._new[f"{path.name}:{digest(raw)}"] = packed
-        self._changed = True
+        self.put_packed(path, raw, packed, parsed)
 
-    def put_packed(self, path: Path, raw: bytes, packed: tuple[Any, ...]) -> None:
-        self._new[f"{path.name}:{digest(raw)}"] = packed
+    def put_packed(
+        self, path: Path, raw: bytes, packed: tuple[Any, ...], parsed: ParsedFile | None = None
+    ) -> None:
+        entry_key = f"{path.name}:{digest(raw)}"
+        self._new[entry_key] = packed
         self._changed = True
+        if parsed is not None and parsed.checked is None:
+            self._unchecked[entry_key] = parsed
+
+    def _repack_checked(self) -> None:
+        """Entries whose file the rules have checked since it was read get their findings."""
+        for entry_key, parsed in list(self._unchecked.items()):
+            if parsed.checked is not None:
+                with contextlib.suppress(Uncacheable):
+                    self._new[entry_key] = pack(parsed)
+                    self._changed = True
+                del self._unchecked[entry_key]
 
     def misses_expected(self, count: int) -> int:
         """How many of ``count`` files will probably need parsing (a guess, for planning)."""
         return max(0, count - len(self._old))
 
     def save(self) -> None:
-        """Write the entries used in this run (others are dropped); never raises."""
+        """Write the entries used in this run (others are dropped); never raises.
+
+        May be called again after the rules ran (``Register.save_cache``): entries then
+        gain the per-file rules' findings, and are written only if something changed.
+        """
+        self._repack_checked()
         if not self._changed and len(self._new) == len(self._old):
             return
         body = marshal.dumps((FORMAT, self._fingerprint, self._new))
@@ -326,6 +364,8 @@ class ParseCache:
                 handle.write(self._mac(body) + b"\n" + body)
             os.rename(tmp, self.path)
             tmp = None
+            self._changed = False
+            self._old = self._new
         except OSError:
             pass  # no cache folder, full disk: run without a cache
         finally:

@@ -61,6 +61,12 @@ class Register:
     root: Path
     config: Config
     files: list[ParsedFile] = field(default_factory=list)
+    cache: ParseCache | None = field(default=None, repr=False, compare=False)
+
+    def save_cache(self) -> None:
+        """Keep in the parse cache what the rules found since loading (never raises)."""
+        if self.cache is not None:
+            self.cache.save()
 
     @property
     def institutions_dir(self) -> Path:
@@ -176,7 +182,7 @@ def load(root: Path) -> Register:
         # Everything just read lives until the process ends: without this, the collector's
         # next full pass (and every later one) walks it all again (~5 % of a validate).
         gc.freeze()
-    return Register(root, config, files)
+    return Register(root, config, files, cache)
 
 
 # ---- a cold read of a large register on two cores -------------------------------------------
@@ -253,7 +259,7 @@ def _read_two_ways(
             packed, raw = result
             parsed = unpack(packed, path, shown, raw)
             if cache is not None and raw is not None:
-                cache.put_packed(path, raw, packed)
+                cache.put_packed(path, raw, packed, parsed)
         files.append(parsed)
         progress.advance()
     return files

@@ -173,34 +173,69 @@ class LineIndex:
 TEXT_KEYS = ("id", "name", "city", "kind", "voivodeship", "website", "parent")
 
 
-@dataclass(frozen=True)
 class AwardDraft:
     """One ``[[awards]]`` table as far as its values have the right types."""
 
-    fields: dict[str, Any]  # the values of the right type, by key
-    keys: frozenset[str]  # every key the table has, sound or not
-    award: Award | None  # the award, when nothing it needs is missing or of the wrong type
+    __slots__ = ("_fields", "_keys", "award")
+
+    def __init__(self, fields: dict[str, Any], keys: frozenset[str], award: Award | None):
+        self._fields = fields  # the values of the right type, by key
+        self._keys = keys  # every key the table has, sound or not
+        # The award, when nothing it needs is missing or of the wrong type.
+        self.award = award
+
+    def get(self, key: str) -> Any:
+        """The value of ``key`` if it has the right type, else None."""
+        return self._fields.get(key)
+
+    def written(self, key: str) -> bool:
+        """Whether the table has ``key`` at all (of whatever type)."""
+        return key in self._keys
 
 
-@dataclass(frozen=True)
+class _BuiltAward(AwardDraft):
+    """The draft of an award of a complete file: the award itself (nothing to copy)."""
+
+    __slots__ = ()
+
+    def __init__(self, award: Award) -> None:
+        self.award = award
+
+    def get(self, key: str) -> Any:
+        return getattr(self.award, key)
+
+    def written(self, key: str) -> bool:
+        return getattr(self.award, key) is not None
+
+
 class Draft:
     """What a file says, value by value, as far as the types are right: what rules check.
 
-    A complete file's draft is its record's values (``of``); a file that is not complete
-    keeps the draft that reading it gave, since its record lacks some of those values.
+    A complete file's draft is its record (``of``, which copies nothing); a file that is not
+    complete keeps the draft reading it gave, since its record lacks some of those values.
     """
 
-    values: dict[str, str]  # the institution's text values (TEXT_KEYS) that are strings
-    awards: tuple[AwardDraft, ...]  # in file order: index i is ``LineIndex.award(i)``
+    __slots__ = ("_institution", "_values", "awards")
+
+    def __init__(
+        self,
+        values: dict[str, str] | None,
+        awards: tuple[AwardDraft, ...],
+        institution: Institution | None = None,
+    ) -> None:
+        self._values = values  # the institution's text values (TEXT_KEYS) that are strings
+        self._institution = institution
+        self.awards = awards  # in file order: index i is ``LineIndex.award(i)``
 
     @classmethod
     def of(cls, institution: Institution) -> Draft:
-        values = {k: v for k in TEXT_KEYS if (v := getattr(institution, k)) is not None}
-        awards = []
-        for award in institution.awards:
-            fields = award.to_dict()
-            awards.append(AwardDraft(fields, frozenset(fields), award))
-        return cls(values, tuple(awards))
+        return cls(None, tuple(map(_BuiltAward, institution.awards)), institution)
+
+    def value(self, key: str) -> str | None:
+        """The institution's text value ``key`` if it is a string, else None."""
+        if self._values is None:
+            return getattr(self._institution, key)
+        return self._values.get(key)
 
 
 @dataclass
@@ -218,6 +253,9 @@ class ParsedFile:
     canonical: bool | None = None
     # Kept only for a TOML file that is not complete (see ``draft``).
     partial: Draft | None = None
+    # What the per-file rules (``calcert.checks.per_file``) found, once they have run: they
+    # depend on the file's name and bytes only, so the parse cache keeps it with the rest.
+    checked: list[Finding] | None = field(default=None, compare=False)
 
     def draft(self) -> Draft | None:
         """The values the rules check; None when the file is not TOML (E001, E002)."""
