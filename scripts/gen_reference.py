@@ -29,8 +29,8 @@ from typing import Any
 import typer.main
 
 # Every calcert internal the reference is generated from, in one place (module paths move):
+from calcert.checks.catalog import CHECKS  # finding codes: severity, name, explanation
 from calcert.cli.app import app  # the command tree (a lazy group: commands load on demand)
-from calcert.model.findings import CHECKS  # finding codes: severity, name, explanation
 from calcert.outputs.schema import generate as generate_schema  # keys of an institution file
 
 REPO = Path(__file__).resolve().parent.parent
