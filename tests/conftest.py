@@ -184,6 +184,14 @@ def source_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pytest.skip("this checkout is not a git work tree")
 
 
+# Mława's certificate of 2022 and an earlier one of 2011: one first award, one renewal.
+MLAWA_TWICE = MLAWA.replace(
+    "[[awards]]",
+    "[[awards]]\nawarded_on = 2011-06-28\nvalid_from = 2011-06-28\nvalid_until = 2016-06-27\n\n"
+    "[[awards]]",
+    1,
+)
+
 # A certificate withdrawn before its end (GOPS Lubartów, withdrawn on 2024-05-01).
 LUBARTOW_WITHDRAWN = """\
 id = "gops-lubartow"
