@@ -232,3 +232,33 @@ def institution_toml(ident: str, *terms: str, extra: str = "") -> str:
         if withdrawn:
             text += f"withdrawn_on = {withdrawn}\n"
     return text + extra
+
+
+# One institution of each case `list` and `expiring` tell apart (as of 2025-12-01).
+STATUS_SAMPLES = {
+    "a-ends-soon": institution_toml("a-ends-soon", "2021-06-01..2026-05-31"),
+    "b-ends-later": institution_toml("b-ends-later", "2022-01-01..2027-12-31"),
+    "c-renewed": institution_toml("c-renewed", "2021-03-01..2026-02-28", "2026-03-01..2031-02-28"),
+    "d-withdrawn": institution_toml("d-withdrawn", "2021-01-01..2026-01-31!2025-06-01"),
+    "e-expired": institution_toml("e-expired", "2010-01-01..2014-12-31"),
+    "f-pending": institution_toml("f-pending", "2027-01-01..2031-12-31"),
+    "g-same-day": institution_toml("g-same-day", "2021-06-01..2026-05-31"),
+    "h-renewal-withdrawn": institution_toml(
+        "h-renewal-withdrawn",
+        "2021-04-01..2026-03-31",
+        "2026-04-01..2031-03-31!2026-04-01",
+    ),
+}
+
+
+# A spreadsheet's CSV, as `calcert import` reads it (the columns of `export --format csv`).
+CSV_HEADER = "id,name,kind,city,voivodeship,valid_from,valid_until,term,awarded_by\n"
+CSV_ROW_A = "mops-a,MOPS w A,MOPS,Aów,mazowieckie,2020-01-01,2024-12-31,2020-2024,Anna Ą\n"
+CSV_ROW_B = "mops-b,MOPS w B,MOPS,Bełchatów,łódzkie,2021-05-05,2026-05-04,,\n"
+
+
+def write_text(name: str | Path, text: str, encoding: str = "utf-8") -> Path:
+    """Write ``text`` to ``name`` (relative to the working folder) in ``encoding``."""
+    path = Path(name)
+    path.write_bytes(text.encode(encoding))
+    return path

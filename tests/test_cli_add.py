@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from calcert.register.loader import load
-from conftest import MLAWA, RADOM
+from conftest import MLAWA, RADOM, snapshot
 
 
 def _snapshot(root):
-    return {p.name: p.read_bytes() for p in sorted((root / "institutions").iterdir())}
+    return snapshot(root / "institutions")
 
 
 def test_add_new_institution_with_term_from_the_ceremony(make_register, cli) -> None:

@@ -18,12 +18,13 @@ from calcert.errors import UsageError
 from calcert.ops.importer import ImportProblems, import_csv, parse_cell_date, plan_import, read_csv
 from calcert.register.config import init_register
 from calcert.register.loader import load
+from conftest import CSV_HEADER as HEADER
+from conftest import CSV_ROW_A as ROW_A
+from conftest import CSV_ROW_B as ROW_B
 from conftest import MLAWA, examples, snapshot
+from conftest import write_text as write
 
 TODAY = date(2025, 1, 1)
-HEADER = "id,name,kind,city,voivodeship,valid_from,valid_until,term,awarded_by\n"
-ROW_A = "mops-a,MOPS w A,MOPS,Aów,mazowieckie,2020-01-01,2024-12-31,2020-2024,Anna Ą\n"
-ROW_B = "mops-b,MOPS w B,MOPS,Bełchatów,łódzkie,2021-05-05,2026-05-04,,\n"
 # A row of Mława's needs its id, name and city; MLAWA_ROW + "FROM,UNTIL,TERM,BY\n".
 MLAWA_ROW = "mops-mlawa,Miejski Ośrodek Pomocy Społecznej w Mławie,,Mława,,"
 
@@ -31,12 +32,6 @@ MLAWA_ROW = "mops-mlawa,Miejski Ośrodek Pomocy Społecznej w Mławie,,Mława,,"
 @pytest.fixture(autouse=True)
 def _in_tmp(in_tmp: Path) -> None:
     """CSV paths show as people.csv, as a user would type them."""
-
-
-def write(name: str, text: str, encoding: str = "utf-8") -> Path:
-    path = Path(name)
-    path.write_bytes(text.encode(encoding))
-    return path
 
 
 # ---- read_csv ------------------------------------------------------------------------------

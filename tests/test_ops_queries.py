@@ -20,8 +20,7 @@ from calcert.ops.queries import LIST_COLUMNS, expiring_rows, list_rows, show
 from calcert.register.config import Config
 from calcert.register.loader import Register
 from calcert.register.tomlfile import dumps, parse
-from conftest import LUBARTOW_WITHDRAWN, MLAWA, examples
-from conftest import institution_toml as inst
+from conftest import LUBARTOW_WITHDRAWN, MLAWA, STATUS_SAMPLES, examples
 
 AS_OF = date(2025, 12, 1)
 STATUSES = ("active", "expired", "withdrawn", "pending")
@@ -29,22 +28,7 @@ STATUSES = ("active", "expired", "withdrawn", "pending")
 
 @pytest.fixture
 def register(make_loaded) -> Register:
-    return make_loaded(
-        files={
-            "a-ends-soon": inst("a-ends-soon", "2021-06-01..2026-05-31"),
-            "b-ends-later": inst("b-ends-later", "2022-01-01..2027-12-31"),
-            "c-renewed": inst("c-renewed", "2021-03-01..2026-02-28", "2026-03-01..2031-02-28"),
-            "d-withdrawn": inst("d-withdrawn", "2021-01-01..2026-01-31!2025-06-01"),
-            "e-expired": inst("e-expired", "2010-01-01..2014-12-31"),
-            "f-pending": inst("f-pending", "2027-01-01..2031-12-31"),
-            "h-renewal-withdrawn": inst(
-                "h-renewal-withdrawn",
-                "2021-04-01..2026-03-31",
-                "2026-04-01..2031-03-31!2026-04-01",
-            ),
-            "broken": 'id = "broken\n',
-        }
-    )
+    return make_loaded(files={**STATUS_SAMPLES, "broken": 'id = "broken\n'})
 
 
 def statuses(rows: list[dict[str, object]]) -> dict[object, object]:
@@ -62,6 +46,7 @@ def test_list_all_gives_each_readable_institution_its_status_on_the_day(register
         "d-withdrawn": "withdrawn",
         "e-expired": "expired",
         "f-pending": "pending",
+        "g-same-day": "active",
         "h-renewal-withdrawn": "active",
     }
 
@@ -85,7 +70,14 @@ def test_list_rows_have_the_list_columns_and_the_current_award(register) -> None
         (
             "active",
             date(2025, 5, 31),
-            ["a-ends-soon", "b-ends-later", "c-renewed", "d-withdrawn", "h-renewal-withdrawn"],
+            [
+                "a-ends-soon",
+                "b-ends-later",
+                "c-renewed",
+                "d-withdrawn",
+                "g-same-day",
+                "h-renewal-withdrawn",
+            ],
         ),
         # The renewal withdrawn on its first day: the institution shows as withdrawn.
         ("withdrawn", date(2026, 4, 1), ["d-withdrawn", "h-renewal-withdrawn"]),
@@ -151,12 +143,13 @@ def test_expiring_lists_current_awards_without_renewal_soonest_first(register) -
         # its renewal was withdrawn, so it is not a renewal
         ("h-renewal-withdrawn", "2026-03-31", 120),
         ("a-ends-soon", "2026-05-31", 181),
+        ("g-same-day", "2026-05-31", 181),  # the same day: by id
     ]
 
 
 def test_expiring_window_includes_its_last_day(register) -> None:
     ids = [r["id"] for r in expiring_rows(register, parse_duration("181d"), AS_OF)]
-    assert ids == ["h-renewal-withdrawn", "a-ends-soon"]
+    assert ids == ["h-renewal-withdrawn", "a-ends-soon", "g-same-day"]
     ids = [r["id"] for r in expiring_rows(register, parse_duration("180d"), AS_OF)]
     assert ids == ["h-renewal-withdrawn"]
 
@@ -166,7 +159,7 @@ def test_expiring_beyond_the_calendar_is_a_usage_error_unless_clamped(register) 
     with pytest.raises(UsageError):
         expiring_rows(register, far, AS_OF)
     clamped = [r["id"] for r in expiring_rows(register, far, AS_OF, clamp=True)]
-    assert clamped == ["h-renewal-withdrawn", "a-ends-soon", "b-ends-later"]
+    assert clamped == ["h-renewal-withdrawn", "a-ends-soon", "g-same-day", "b-ends-later"]
 
 
 # ---- properties ----------------------------------------------------------------------------
