@@ -22,6 +22,8 @@ from calcert.register.loader import load
 from conftest import ADD_RADOM
 from hostile_helpers import HOSTILE_DIR, run_calcert, temp_files
 
+pytestmark = pytest.mark.slow  # real processes racing for the lock
+
 WRITERS = 12  # different institutions
 RENEWALS = 8  # awards of one institution, non-overlapping five-year terms
 

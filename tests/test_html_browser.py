@@ -15,6 +15,8 @@ import pytest
 
 from conftest import LUBARTOW_WITHDRAWN, MLAWA, RADOM, REPO
 
+pytestmark = pytest.mark.slow  # a real browser
+
 FLAGS = (
     "--headless",
     "--no-sandbox",

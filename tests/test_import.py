@@ -334,6 +334,7 @@ def test_errors_found_by_the_register_checks_name_the_csv_line(make_register, cl
 
 def test_a_large_import_on_a_terminal_shows_progress(make_register, monkeypatch):
     import io
+    import os
     import sys
     from datetime import date
 
@@ -344,6 +345,8 @@ def test_a_large_import_on_a_terminal_shows_progress(make_register, monkeypatch)
         def isatty(self) -> bool:
             return True
 
+    # Durability is test_killed_writes' subject; here 250 fsyncs would only cost seconds.
+    monkeypatch.setattr(os, "fsync", lambda fd: None)
     root = make_register()
     rows = "".join(f"mops-{n},MOPS {n},Miasto {n},2020-01-01,2024-12-31\n" for n in range(250))
     write("big.csv", "id,name,city,valid_from,valid_until\n" + rows)

@@ -19,6 +19,8 @@ from calcert.register.config import init_register
 from conftest import ADD_RADOM, MLAWA, RADOM
 from hostile_helpers import HOSTILE_DIR, run_calcert, snapshot, temp_files
 
+pytestmark = pytest.mark.slow  # real processes killed mid-write
+
 # Each mode kills the writer at one point of atomic_write.
 CHILD = textwrap.dedent(
     """

@@ -195,7 +195,7 @@ def registers(draw: st.DrawFn) -> Register:
 
 
 PROPERTY = settings(
-    max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 
 

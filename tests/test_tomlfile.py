@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from calcert.model.records import AWARD_KEYS, VOIVODESHIPS, Award, Institution
 from calcert.register.tomlfile import dumps, parse
-from conftest import MLAWA, REPO
+from conftest import MLAWA, REPO, examples
 
 
 def _parse(text: str, stem: str = "mops-mlawa"):
@@ -136,7 +136,7 @@ def institutions(draw) -> Institution:
     )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(institutions())
 def test_write_load_write_is_byte_identical(inst: Institution) -> None:
     text = dumps(inst)
