@@ -1,23 +1,60 @@
-"""Shared fixtures: registers built in ``tmp_path`` and a CLI runner.
+"""Shared fixtures: registers built in ``tmp_path``, the sample institutions, a CLI runner.
 
 Tests write the TOML inline next to their assertions (``make_register(files={...})``) so
-that what is checked is visible where it is checked.
+that what is checked is visible where it is checked. Library tests take ``make_loaded``
+(the same register, already read by ``calcert.register.loader.load``).
+
+Hypothesis: the profile is chosen here, before the test modules are collected. ``quick``
+(the edit loop, ``pytest -m "not slow"`` outside CI) runs a tenth of the examples; ``full``
+(every other run, CI included) runs what each test asks for. ``CALCERT_HYPOTHESIS=full``
+or ``=quick`` chooses by hand. A test that wants its own count writes
+``settings(max_examples=examples(300))``.
 """
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from calcert.cli.app import app
 from calcert.i18n import set_language
 from calcert.register.config import init_register
+from calcert.register.loader import Register, load
+from hostile_helpers import snapshot
+
+__all__ = ["snapshot"]  # one snapshot of a register's files for every test module
 
 REPO = Path(__file__).resolve().parent.parent
+
+# Hypothesis's own default (100) in full runs; a tenth of every count in the quick loop.
+settings.register_profile("full", max_examples=100)
+settings.register_profile("quick", max_examples=10)
+PROFILES = ("full", "quick")
+
+
+def hypothesis_profile(markexpr: str, environ: dict[str, str]) -> str:
+    """``quick`` only for the edit loop (``-m "not slow"``) outside CI; else ``full``."""
+    chosen = environ.get("CALCERT_HYPOTHESIS", "")
+    if chosen in PROFILES:
+        return chosen
+    if environ.get("CI", "").lower() not in ("", "0", "false"):
+        return "full"
+    return "quick" if "not slow" in " ".join(markexpr.split()) else "full"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    settings.load_profile(hypothesis_profile(config.getoption("markexpr") or "", os.environ))
+
+
+def examples(count: int) -> int:
+    """``count`` examples in the full profile, a tenth (at least 5) in the quick one."""
+    return max(5, count * settings().max_examples // 100)
 
 
 @pytest.fixture(autouse=True)
@@ -57,6 +94,26 @@ def make_register(tmp_path: Path) -> MakeRegister:
         return root
 
     return make
+
+
+MakeLoaded = Callable[..., Register]
+
+
+@pytest.fixture
+def make_loaded(make_register: MakeRegister) -> MakeLoaded:
+    """``make_loaded(files={...})`` → the ``Register`` the library reads from those files."""
+
+    def make(files: dict[str, str] | None = None, config: str | None = None) -> Register:
+        return load(make_register(files=files, config=config))
+
+    return make
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run in ``tmp_path``, so that paths show as a user typing them would see them."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
 
 
 @pytest.fixture
@@ -125,3 +182,83 @@ def source_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
         return tracked_copy(tmp_path_factory.mktemp("calcert-source"))
     except subprocess.CalledProcessError:
         pytest.skip("this checkout is not a git work tree")
+
+
+# Mława's certificate of 2022 and an earlier one of 2011: one first award, one renewal.
+MLAWA_TWICE = MLAWA.replace(
+    "[[awards]]",
+    "[[awards]]\nawarded_on = 2011-06-28\nvalid_from = 2011-06-28\nvalid_until = 2016-06-27\n\n"
+    "[[awards]]",
+    1,
+)
+
+# A certificate withdrawn before its end (GOPS Lubartów, withdrawn on 2024-05-01).
+LUBARTOW_WITHDRAWN = """\
+id = "gops-lubartow"
+name = "Gminny Ośrodek Pomocy Społecznej w Lubartowie"
+kind = "GOPS"
+city = "Lubartów"
+voivodeship = "lubelskie"
+
+[[awards]]
+valid_from = 2023-02-01
+valid_until = 2028-01-31
+withdrawn_on = 2024-05-01
+withdrawal_reason = "na wniosek ośrodka"
+"""
+
+# `calcert add` of Radom's first certificate, as several test modules record it.
+ADD_RADOM = (
+    "add",
+    "mops-radom",
+    "--name",
+    "Miejski Ośrodek Pomocy Społecznej w Radomiu",
+    "--city",
+    "Radom",
+    "--awarded",
+    "2014-05-19",
+    "--term",
+    "2014-2017",
+)
+
+
+def institution_toml(ident: str, *terms: str, extra: str = "") -> str:
+    """An institution file with awards given as ``"FROM..UNTIL[!WITHDRAWN]"``."""
+    text = f'id = "{ident}"\nname = "Ośrodek {ident}"\ncity = "Miasto {ident}"\n'
+    for term in terms:
+        span, _, withdrawn = term.partition("!")
+        start, end = span.split("..")
+        text += f"\n[[awards]]\nvalid_from = {start}\nvalid_until = {end}\n"
+        if withdrawn:
+            text += f"withdrawn_on = {withdrawn}\n"
+    return text + extra
+
+
+# One institution of each case `list` and `expiring` tell apart (as of 2025-12-01).
+STATUS_SAMPLES = {
+    "a-ends-soon": institution_toml("a-ends-soon", "2021-06-01..2026-05-31"),
+    "b-ends-later": institution_toml("b-ends-later", "2022-01-01..2027-12-31"),
+    "c-renewed": institution_toml("c-renewed", "2021-03-01..2026-02-28", "2026-03-01..2031-02-28"),
+    "d-withdrawn": institution_toml("d-withdrawn", "2021-01-01..2026-01-31!2025-06-01"),
+    "e-expired": institution_toml("e-expired", "2010-01-01..2014-12-31"),
+    "f-pending": institution_toml("f-pending", "2027-01-01..2031-12-31"),
+    "g-same-day": institution_toml("g-same-day", "2021-06-01..2026-05-31"),
+    "h-renewal-withdrawn": institution_toml(
+        "h-renewal-withdrawn",
+        "2021-04-01..2026-03-31",
+        "2026-04-01..2031-03-31!2026-04-01",
+    ),
+}
+
+
+# A spreadsheet's CSV, as `calcert import` reads it (the columns of `export --format csv`).
+CSV_HEADER = "id,name,kind,city,voivodeship,valid_from,valid_until,term,awarded_by\n"
+CSV_ROW_A = "mops-a,MOPS w A,MOPS,Aów,mazowieckie,2020-01-01,2024-12-31,2020-2024,Anna Ą\n"
+CSV_ROW_B = "mops-b,MOPS w B,MOPS,Bełchatów,łódzkie,2021-05-05,2026-05-04,,\n"
+
+
+def write_text(name: str | Path, text: str, encoding: str = "utf-8") -> Path:
+    """Write ``text`` to ``name`` (relative to the working folder) in ``encoding``."""
+    path = Path(name)
+    path.write_bytes(text.encode(encoding))
+    return path

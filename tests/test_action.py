@@ -53,11 +53,13 @@ def check_jsonschema(schema: str, *files: Path) -> subprocess.CompletedProcess[s
 # --- lint ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # a real check-jsonschema process
 def test_action_metadata_matches_the_schema() -> None:
     done = check_jsonschema("vendor.github-actions", ACTION)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+@pytest.mark.slow  # a real check-jsonschema process
 def test_action_schema_check_catches_mistakes(tmp_path: Path) -> None:
     """A composite run step needs `shell`: the check must notice it missing."""
     data = action()
@@ -67,6 +69,7 @@ def test_action_schema_check_catches_mistakes(tmp_path: Path) -> None:
     assert check_jsonschema("vendor.github-actions", broken).returncode == 1
 
 
+@pytest.mark.slow  # a real check-jsonschema process
 def test_workflows_match_the_schema() -> None:
     assert {p.name for p in WORKFLOWS} >= {"tests.yml", "calcert.yml"}
     done = check_jsonschema("vendor.github-workflows", *WORKFLOWS)
@@ -124,6 +127,7 @@ def test_action_inputs_and_steps() -> None:
     assert install["env"]["CALCERT_SOURCE"] == "${{ github.action_path }}"
 
 
+@pytest.mark.slow  # a real check-jsonschema process
 def test_docs_show_the_action_first_with_its_inputs(tmp_path: Path) -> None:
     text = (REPO / "docs" / "ci.md").read_text(encoding="utf-8")
     section = text[text.index("## GitHub Actions") :]

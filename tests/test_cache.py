@@ -250,6 +250,7 @@ def test_entries_of_deleted_files_are_dropped(make_register, parses):
     assert cache_file(root).stat().st_size > size
 
 
+@pytest.mark.slow  # a real process
 def test_concurrent_adds_both_land_and_the_cache_stays_sound(make_register, monkeypatch):
     root = make_register(files={"mops-radom": RADOM})
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent / "src")}

@@ -5,33 +5,17 @@ from __future__ import annotations
 import pytest
 
 from calcert.register.loader import load
-from conftest import MLAWA, RADOM
+from conftest import ADD_RADOM, MLAWA, RADOM, snapshot
 
 
 def _snapshot(root):
-    return {p.name: p.read_bytes() for p in sorted((root / "institutions").iterdir())}
+    return snapshot(root / "institutions")
 
 
 def test_add_new_institution_with_term_from_the_ceremony(make_register, cli) -> None:
     root = make_register()
     result = cli(
-        root,
-        "add",
-        "mops-radom",
-        "--name",
-        "Miejski Ośrodek Pomocy Społecznej w Radomiu",
-        "--city",
-        "Radom",
-        "--kind",
-        "MOPS",
-        "--voivodeship",
-        "mazowieckie",
-        "--awarded",
-        "2014-05-19",
-        "--term",
-        "2014-2017",
-        "--by",
-        "Paweł Jordan",
+        root, *ADD_RADOM, "--kind", "MOPS", "--voivodeship", "mazowieckie", "--by", "Paweł Jordan"
     )
     assert result.exit_code == 0, result.output
     assert result.stdout == (

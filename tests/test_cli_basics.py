@@ -23,6 +23,7 @@ def test_version(cli) -> None:
     assert result.stdout == f"calcert {__version__}\n"
 
 
+@pytest.mark.slow  # a real process
 def test_python_dash_m(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "calcert", "--version"], capture_output=True, text=True, check=False
@@ -100,6 +101,7 @@ def _run_on_a_terminal(args: list[str], answers: list[str], cwd: Path) -> tuple[
     return proc.returncode, output.decode("utf-8", "replace")
 
 
+@pytest.mark.slow  # a real process on a pseudo-terminal
 @pytest.mark.skipif(not hasattr(pty, "openpty"), reason="needs a pseudo-terminal")
 def test_missing_name_and_city_are_prompted_for_on_a_terminal(make_register) -> None:
     root = make_register()

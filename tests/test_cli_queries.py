@@ -8,39 +8,13 @@ import json
 
 import pytest
 
-from conftest import MLAWA, RADOM
-
-
-def _inst(ident: str, *terms: str, extra: str = "") -> str:
-    """An institution file with awards given as "FROM..UNTIL[!WITHDRAWN]"."""
-    text = f'id = "{ident}"\nname = "Ośrodek {ident}"\ncity = "Miasto {ident}"\n'
-    for term in terms:
-        span, _, withdrawn = term.partition("!")
-        start, end = span.split("..")
-        text += f"\n[[awards]]\nvalid_from = {start}\nvalid_until = {end}\n"
-        if withdrawn:
-            text += f"withdrawn_on = {withdrawn}\n"
-    return text + extra
+from conftest import MLAWA, RADOM, STATUS_SAMPLES
+from conftest import institution_toml as inst
 
 
 @pytest.fixture
 def register(make_register):
-    return make_register(
-        files={
-            "a-ends-soon": _inst("a-ends-soon", "2021-06-01..2026-05-31"),
-            "b-ends-later": _inst("b-ends-later", "2022-01-01..2027-12-31"),
-            "c-renewed": _inst("c-renewed", "2021-03-01..2026-02-28", "2026-03-01..2031-02-28"),
-            "d-withdrawn": _inst("d-withdrawn", "2021-01-01..2026-01-31!2025-06-01"),
-            "e-expired": _inst("e-expired", "2010-01-01..2014-12-31"),
-            "f-pending": _inst("f-pending", "2027-01-01..2031-12-31"),
-            "g-same-day": _inst("g-same-day", "2021-06-01..2026-05-31"),
-            "h-renewal-withdrawn": _inst(
-                "h-renewal-withdrawn",
-                "2021-04-01..2026-03-31",
-                "2026-04-01..2031-03-31!2026-04-01",
-            ),
-        }
-    )
+    return make_register(files=STATUS_SAMPLES)
 
 
 def test_expiring_lists_current_certificates_without_renewal(register, cli) -> None:
@@ -211,7 +185,7 @@ def test_queries_skip_and_name_unreadable_files(make_register, cli) -> None:
 
 
 def test_withdrawn_award_is_never_current(make_register, cli) -> None:
-    root = make_register(files={"x": _inst("x", "2021-01-01..2026-01-31!2025-06-01")})
+    root = make_register(files={"x": inst("x", "2021-01-01..2026-01-31!2025-06-01")})
     for day, status in [
         ("2025-05-31", "active"),
         ("2025-06-01", "withdrawn"),

@@ -19,7 +19,10 @@ import pytest
 from calcert.register import tomlfile
 from calcert.register.config import init_register
 from calcert.register.loader import load
+from conftest import ADD_RADOM
 from hostile_helpers import HOSTILE_DIR, run_calcert, temp_files
+
+pytestmark = pytest.mark.slow  # real processes racing for the lock
 
 WRITERS = 12  # different institutions
 RENEWALS = 8  # awards of one institution, non-overlapping five-year terms
@@ -117,22 +120,7 @@ def test_many_writers_at_once_all_land(hostile_root: Path):
 
 def test_refused_racers_change_nothing(hostile_root: Path):
     """Several processes record the same award at once: one lands, the rest are refused."""
-    procs = [
-        _popen(
-            hostile_root,
-            "add",
-            "mops-radom",
-            "--name",
-            "MOPS Radom",
-            "--city",
-            "Radom",
-            "--awarded",
-            "2014-05-19",
-            "--term",
-            "2014-2017",
-        )
-        for _ in range(6)
-    ]
+    procs = [_popen(hostile_root, *ADD_RADOM) for _ in range(6)]
     outcomes = [(p.wait(timeout=120), *p.communicate()) for p in procs]
     codes = sorted(code for code, _, _ in outcomes)
     assert codes == [0, 1, 1, 1, 1, 1]

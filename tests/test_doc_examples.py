@@ -224,6 +224,7 @@ def mismatches(page: str, steps: list[Step], results: list[tuple[list[str], int]
     return problems
 
 
+@pytest.mark.slow  # real bash sessions running calcert
 @pytest.mark.parametrize("doc", documents(), ids=lambda p: p.relative_to(REPO).as_posix())
 def test_console_examples_run(doc: Path, tmp_path: Path) -> None:
     text = doc.read_text(encoding="utf-8")
@@ -298,6 +299,7 @@ def test_parser_reads_the_convention() -> None:
     assert all("terminal only" not in line for line in check.expected)
 
 
+@pytest.mark.slow  # real bash sessions running calcert
 def test_a_drifted_example_fails(tmp_path: Path) -> None:
     """What the test reports when a page no longer matches calcert."""
     drifted = SAMPLE.replace("2025-01-01\n```", "2025-01-01\nsomething else\n```").replace(

@@ -12,6 +12,7 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
+import pytest
 from dateutil.relativedelta import relativedelta
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
@@ -20,6 +21,7 @@ from calcert.checks.register_wide import normalise, plus_years
 from calcert.model.records import Award, Institution
 from calcert.model.values import VOIVODESHIPS
 from calcert.register.tomlfile import LineIndex, ParsedFile, build, canonical_text, dumps, parse
+from conftest import examples
 
 PATH = Path("/r/institutions/mops-x.toml")
 
@@ -86,13 +88,13 @@ def same(fast: ParsedFile, slow: ParsedFile) -> None:
         assert fast.is_canonical() == canonical
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(institutions())
 def test_canonical_text_is_dumps(institution):
     assert canonical_text(institution) == dumps(institution)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(institutions())
 def test_canonical_files_read_fast_as_in_general(institution):
     raw = dumps(institution).encode("utf-8")
@@ -141,7 +143,8 @@ def swap_awards(text: str) -> str:
     return "\n[[awards]]\n".join([head, *reversed(parts)])
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow  # deep fuzz: 400 mutated files, ~10 s
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(institutions(), st.lists(st.tuples(st.sampled_from(MUTATIONS), st.integers(0, 2000))))
 def test_mutated_files_read_as_in_general(institution, mutations):
     text = dumps(institution)

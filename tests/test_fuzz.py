@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from unittest import mock
 
+import pytest
 import typer.main
 import typer.testing
 from hypothesis import HealthCheck, Phase, example, given, settings
@@ -29,7 +30,7 @@ from calcert.cli.app import app
 from calcert.register.config import Config, init_register
 from calcert.register.loader import Register
 from calcert.register.tomlfile import STRUCTURE_CODES, dumps, parse
-from conftest import MLAWA, RADOM
+from conftest import MLAWA, RADOM, examples
 from hostile_helpers import FINDING_LINE, assert_no_crash, snapshot, temp_files
 
 # CALCERT_FUZZ_SCALE=20 runs twenty times as many examples (a deeper run by hand).
@@ -37,13 +38,13 @@ SCALE = max(1, int(os.environ.get("CALCERT_FUZZ_SCALE", "1") or 1))
 # The explain phase re-runs failing examples many times; a failure shrinks, that is enough.
 PHASES = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink]
 FUZZ = settings(
-    max_examples=250 * SCALE,
+    max_examples=examples(250) * SCALE,
     deadline=None,
     phases=PHASES,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 SLOW_FUZZ = settings(
-    max_examples=200 * SCALE,
+    max_examples=examples(200) * SCALE,
     deadline=None,
     phases=PHASES,
     suppress_health_check=[HealthCheck.too_slow],
@@ -242,6 +243,7 @@ def _invoke(args: list[str]):
     return result
 
 
+@pytest.mark.slow
 @SLOW_FUZZ
 @given(mutated())
 def test_validate_and_list_on_mutated_files(raw):
@@ -460,7 +462,8 @@ def shaped(draw) -> list[str]:
     return args
 
 
-@settings(SLOW_FUZZ, max_examples=300 * SCALE)
+@pytest.mark.slow
+@settings(SLOW_FUZZ, max_examples=examples(300) * SCALE)
 @given(argv() | shaped())
 @example(["validate", "x\x00y"])  # found: typer's Path type crashed on the NUL (exit 3)
 @example(["init", "\x00"])  # found: ValueError from mkdir (exit 3)
@@ -523,6 +526,7 @@ def mutated_csv(draw) -> bytes:
     return bytes(data)
 
 
+@pytest.mark.slow
 @SLOW_FUZZ
 @given(mutated_csv(), st.booleans())
 def test_import_of_mutated_csv(raw, dry_run):

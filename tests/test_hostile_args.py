@@ -24,7 +24,7 @@ from calcert.model.records import Award, Institution
 from calcert.register.config import init_register
 from calcert.register.loader import load
 from calcert.register.tomlfile import dumps, parse
-from conftest import MLAWA, RADOM
+from conftest import MLAWA, RADOM, examples
 from hostile_helpers import assert_no_crash, snapshot
 
 ID_RULE = "an id is lower-case letters a-z, digits and single hyphens, e.g. mops-mlawa"
@@ -127,7 +127,7 @@ def test_tricky_text_roundtrips_through_the_file_format(text):
     _roundtrip_library(text)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(min_size=1))
 def test_any_text_roundtrips_through_the_file_format(text):
     _roundtrip_library(text)
@@ -173,7 +173,7 @@ def test_tricky_text_roundtrips_through_add(text, tmp_path):
     assert (inst.awards[0].awarded_by, inst.awards[0].notes) == (want, want)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(min_size=1, max_size=80))
 def test_any_text_roundtrips_through_add(text):
     """Whatever a registrar types is stored as typed (surrounding blanks trimmed)."""
@@ -202,6 +202,7 @@ def test_any_text_roundtrips_through_add(text):
         assert dumps(inst).encode("utf-8") == raw
 
 
+@pytest.mark.slow  # a real process
 def test_undecodable_argv_bytes_are_a_usage_error(tmp_path):
     """A terminal in a legacy encoding hands Python lone surrogates; they are not stored."""
     root = init_register(tmp_path / "r")
@@ -610,6 +611,7 @@ def test_bug_outside_a_command_is_exit_3_too(reg, cli, monkeypatch):
     assert (result.exit_code, result.stdout, result.stderr) == (3, "", BUG)
 
 
+@pytest.mark.slow  # a real process
 def test_bug_in_a_real_process(reg):
     child = textwrap.dedent(
         """
@@ -643,6 +645,7 @@ def test_bug_in_a_real_process(reg):
     assert "Traceback (most recent call last)" in result.stderr
 
 
+@pytest.mark.slow  # a real process
 def test_output_the_terminal_cannot_encode_is_escaped_not_a_crash(reg):
     env = {**os.environ, "PYTHONIOENCODING": "ascii"}
     result = subprocess.run(

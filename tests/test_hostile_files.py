@@ -15,26 +15,13 @@ from pathlib import Path
 import pytest
 
 from calcert.register import tomlfile
-from conftest import MLAWA, RADOM
+from conftest import ADD_RADOM, MLAWA, RADOM
 from hostile_helpers import assert_no_crash, snapshot, temp_files
 
 LIST = ("list", "--status", "all", "--as-of", "2025-01-01")
 EXPIRING = ("expiring", "--within", "2y", "--as-of", "2025-01-01")
 SHOW = ("show", "mops-mlawa", "--as-of", "2025-01-01")
-ADD_RADOM = (
-    "add",
-    "mops-radom",
-    "--name",
-    "Miejski Ośrodek Pomocy Społecznej w Radomiu",
-    "--city",
-    "Radom",
-    "--awarded",
-    "2014-05-19",
-    "--term",
-    "2014-2017",
-    "--by",
-    "Paweł Jordan",
-)
+ADD_RADOM = (*ADD_RADOM, "--by", "Paweł Jordan")
 RADOM_RECORDED = (
     "Recorded the 1st certificate of mops-radom (Miejski Ośrodek Pomocy Społecznej w "
     "Radomiu, Radom): 2014-05-19..2017-05-18 (term 2014-2017)\n"

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MLAWA, RADOM, REPO
+from conftest import LUBARTOW_WITHDRAWN, MLAWA, RADOM, REPO
+
+pytestmark = pytest.mark.slow  # a real browser
 
 FLAGS = (
     "--headless",
@@ -53,20 +55,6 @@ voivodeship = "dolnośląskie"
 [[awards]]
 valid_from = 2018-01-01
 valid_until = 2022-12-31
-"""
-
-GOPS = """\
-id = "gops-lubartow"
-name = "Gminny Ośrodek Pomocy Społecznej w Lubartowie"
-kind = "GOPS"
-city = "Lubartów"
-voivodeship = "lubelskie"
-
-[[awards]]
-valid_from = 2023-02-01
-valid_until = 2028-01-31
-withdrawn_on = 2024-05-01
-withdrawal_reason = "na wniosek ośrodka"
 """
 
 
@@ -129,7 +117,7 @@ def test_filter_by_voivodeship_kind_and_status(make_register, cli, browser, tmp_
         "mops-radom": RADOM,
         "mops-wroclaw-zespol-1": WROCLAW,
         "biblioteka-olesnica": BIBLIOTEKA,
-        "gops-lubartow": GOPS,
+        "gops-lubartow": LUBARTOW_WITHDRAWN,
     }
     root = make_register(files=files)
     browser.get(page(cli, root, tmp_path))

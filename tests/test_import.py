@@ -7,32 +7,19 @@ from pathlib import Path
 import pytest
 
 from calcert.outputs.export import CSV_COLUMNS
-from conftest import MLAWA, RADOM, REPO
+from conftest import CSV_HEADER as HEADER
+from conftest import CSV_ROW_A as ROW_A
+from conftest import CSV_ROW_B as ROW_B
+from conftest import MLAWA, RADOM, REPO, snapshot
+from conftest import write_text as write
 
 REAL = REPO / "registry"
-HEADER = "id,name,kind,city,voivodeship,valid_from,valid_until,term,awarded_by\n"
-ROW_A = "mops-a,MOPS w A,MOPS,Aów,mazowieckie,2020-01-01,2024-12-31,2020-2024,Anna Ą\n"
-ROW_B = "mops-b,MOPS w B,MOPS,Bełchatów,łódzkie,2021-05-05,2026-05-04,,\n"
 ROW_C = "gops-c,GOPS w C,GOPS,Cisna,podkarpackie,2019-03-01,2024-02-29,,\n"
 
 
 @pytest.fixture(autouse=True)
-def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)  # CSV paths show as people.csv, as a user would type them
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(root)): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and p.name != ".calcert.lock"
-    }
-
-
-def write(name: str, text: str, encoding: str = "utf-8") -> Path:
-    path = Path(name)
-    path.write_bytes(text.encode(encoding))
-    return path
+def _in_tmp(in_tmp: Path) -> None:
+    """CSV paths show as people.csv, as a user would type them."""
 
 
 def test_export_import_into_an_empty_register_gives_the_same_csv(make_register, cli, tmp_path):
@@ -347,6 +334,7 @@ def test_errors_found_by_the_register_checks_name_the_csv_line(make_register, cl
 
 def test_a_large_import_on_a_terminal_shows_progress(make_register, monkeypatch):
     import io
+    import os
     import sys
     from datetime import date
 
@@ -357,6 +345,8 @@ def test_a_large_import_on_a_terminal_shows_progress(make_register, monkeypatch)
         def isatty(self) -> bool:
             return True
 
+    # Durability is test_killed_writes' subject; here 250 fsyncs would only cost seconds.
+    monkeypatch.setattr(os, "fsync", lambda fd: None)
     root = make_register()
     rows = "".join(f"mops-{n},MOPS {n},Miasto {n},2020-01-01,2024-12-31\n" for n in range(250))
     write("big.csv", "id,name,city,valid_from,valid_until\n" + rows)

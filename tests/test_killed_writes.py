@@ -16,8 +16,10 @@ from pathlib import Path
 import pytest
 
 from calcert.register.config import init_register
-from conftest import MLAWA, RADOM
+from conftest import ADD_RADOM, MLAWA, RADOM
 from hostile_helpers import HOSTILE_DIR, run_calcert, snapshot, temp_files
+
+pytestmark = pytest.mark.slow  # real processes killed mid-write
 
 # Each mode kills the writer at one point of atomic_write.
 CHILD = textwrap.dedent(
@@ -77,24 +79,13 @@ CHILD = textwrap.dedent(
 MODES_OLD = ("half-written", "before-fsync", "before-rename")
 
 ADD_RENEWAL = ("add", "mops-mlawa", "--awarded", "2026-03-29", "--term", "2026-2030")
-ADD_NEW = (
-    "add",
-    "mops-radom",
-    "--name",
-    "Miejski Ośrodek Pomocy Społecznej w Radomiu",
-    "--city",
-    "Radom",
-    "--awarded",
-    "2014-05-19",
-    "--term",
-    "2014-2017",
-)
+
 WITHDRAW = ("withdraw", "mops-mlawa", "--on", "2024-01-15", "--reason", "decyzja komisji")
 FMT = ("fmt",)
 
 EDITS = {
     "add-renewal": ("mops-mlawa", ADD_RENEWAL),
-    "add-new-institution": ("mops-radom", ADD_NEW),
+    "add-new-institution": ("mops-radom", ADD_RADOM),
     "withdraw": ("mops-mlawa", WITHDRAW),
     "fmt": ("mops-mlawa", FMT),
 }

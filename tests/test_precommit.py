@@ -23,6 +23,8 @@ import yaml
 from conftest import REPO
 from wheelhouse import offline_pip_env
 
+pytestmark = pytest.mark.slow  # pre-commit installs hooks and commits in a throw-away repository
+
 pytest.importorskip("pre_commit")
 
 BROKEN = """\

@@ -7,7 +7,7 @@ import io
 import json
 from datetime import date
 
-from conftest import MLAWA, RADOM, REPO
+from conftest import MLAWA, MLAWA_TWICE, RADOM, REPO
 
 GOPS = """\
 id = "gops-lubartow"
@@ -31,13 +31,6 @@ city = "Gdynia"
 valid_from = 2021-01-01
 valid_until = 2025-12-31
 """
-
-MLAWA_TWICE = MLAWA.replace(
-    "[[awards]]",
-    "[[awards]]\nawarded_on = 2011-06-28\nvalid_from = 2011-06-28\nvalid_until = 2016-06-27\n\n"
-    "[[awards]]",
-    1,
-)
 
 
 def stats(cli, root, *args: str):
@@ -176,8 +169,6 @@ def test_json_and_csv_do_not_change_with_the_language(make_register, cli, monkey
 
 
 def test_stats_near_the_end_of_the_calendar(make_register, cli):
-    from conftest import MLAWA
-
     root = make_register(files={"mops-mlawa": MLAWA})
     result = cli(root, "stats", "--format", "json", "--as-of", "9999-06-01")
     assert result.exit_code == 0, result.output

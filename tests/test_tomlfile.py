@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from calcert.model.records import AWARD_KEYS, Award, Institution
 from calcert.model.values import VOIVODESHIPS
 from calcert.register.tomlfile import dumps, parse
-from conftest import MLAWA, REPO
+from conftest import MLAWA, REPO, examples
 
 
 def _parse(text: str, stem: str = "mops-mlawa"):
@@ -137,7 +137,7 @@ def institutions(draw) -> Institution:
     )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(institutions())
 def test_write_load_write_is_byte_identical(inst: Institution) -> None:
     text = dumps(inst)

@@ -14,12 +14,6 @@ BAD_MLAWA = MLAWA.replace('voivodeship = "mazowieckie"', 'voivodeship = "mazowsz
 )
 
 
-@pytest.fixture
-def in_tmp(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def test_clean_register_passes(make_register, cli, in_tmp) -> None:
     root = make_register(files={"mops-mlawa": MLAWA, "mops-radom": RADOM})
     result = cli(root, "validate")

@@ -274,6 +274,7 @@ def _run_on_a_terminal(root: Path, *args: str) -> tuple[int, str, str]:
     return proc.returncode, proc.stdout.decode(), err
 
 
+@pytest.mark.slow  # a real process on a pseudo-terminal
 def test_summary_on_a_terminal_only_for_text(reg):
     code, out, err = _run_on_a_terminal(reg, "validate")
     assert code == 1
