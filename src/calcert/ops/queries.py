@@ -37,7 +37,7 @@ def readable(register: Register) -> list[Institution]:
 
 
 def list_rows(register: Register, status: str, as_of: date) -> list[dict[str, object]]:
-    rows = []
+    rows: list[dict[str, object]] = []
     for inst in readable(register):
         inst_status = inst.status(as_of)
         if status != "all" and inst_status != status:

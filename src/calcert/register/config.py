@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -94,7 +94,7 @@ def _read_config(path: Path, shown: str) -> dict[str, Any]:
         ) from None
     text, problem, line = decode_at(raw)
     if text is None:
-        raise UsageError(f"{shown}:{line}: {translate_text(problem)}")
+        raise UsageError(f"{shown}:{line}: {translate_text(problem or '')}")
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -135,7 +135,7 @@ class _Settings:
         return self.table("export")
 
 
-def _hint(word: str, known: list[str] | dict[str, type]) -> str:
+def _hint(word: str, known: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, list(known), n=1)
     return _(" (did you mean {word!r}?)").format(word=close[0]) if close else ""
 

@@ -587,8 +587,9 @@ def dumps(institution: Institution) -> str:
     """The canonical text of an institution file (SPEC "Canonical form")."""
     top = institution.to_dict()
     awards = top.pop("awards")
+    assert isinstance(awards, list)
     parts = [tomli_w.dumps(top)]
-    for award in awards:  # type: ignore[union-attr]
+    for award in awards:
         parts.append("\n[[awards]]\n" + tomli_w.dumps(award))
     return "".join(parts)
 
