@@ -14,19 +14,41 @@ or ``=quick`` chooses by hand. A test that wants its own count writes
 from __future__ import annotations
 
 import os
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
-from typer.testing import CliRunner
 
-from calcert.cli.app import app
-from calcert.i18n import set_language
-from calcert.register.config import init_register
-from calcert.register.loader import Register, load
-from hostile_helpers import snapshot
+# CALCERT_BLOCK_POSIX=1: POSIX-only modules cannot be imported (as on Windows), so the
+# platform-neutral tests show that calcert needs none of them to read a register
+# (tests/test_trust_fs.py runs a subset of the suite this way).
+BLOCKED_ON_WINDOWS = frozenset({"fcntl", "termios", "tty", "pty", "pwd", "grp", "resource"})
+
+
+class _BlockPosixOnly:
+    """A meta-path finder that refuses the POSIX-only modules."""
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        if name in BLOCKED_ON_WINDOWS:
+            raise ImportError(f"No module named {name!r} (blocked: CALCERT_BLOCK_POSIX=1)")
+        return None
+
+
+if os.environ.get("CALCERT_BLOCK_POSIX") == "1":
+    for _name in BLOCKED_ON_WINDOWS:
+        sys.modules.pop(_name, None)
+    sys.meta_path.insert(0, _BlockPosixOnly())
+
+from hypothesis import settings  # noqa: E402
+from typer.testing import CliRunner  # noqa: E402
+
+from calcert.cli.app import app  # noqa: E402
+from calcert.i18n import set_language  # noqa: E402
+from calcert.register.config import init_register  # noqa: E402
+from calcert.register.loader import Register, load  # noqa: E402
+from hostile_helpers import snapshot  # noqa: E402
 
 __all__ = ["snapshot"]  # one snapshot of a register's files for every test module
 

@@ -330,19 +330,6 @@ def test_a_cold_read_on_two_cores_gives_what_one_core_gives(
         assert parses == []
 
 
-def test_a_damaged_key_is_replaced(make_register, parses):
-    from calcert.register.cache import user_cache_folder
-
-    root = make_register(files={"mops-radom": RADOM})
-    load(root)
-    (user_cache_folder() / "cache-key").write_bytes(b"short")
-    load(root)  # the old cache no longer verifies: parsed again, with a new key
-    parses.clear()
-    load(root)
-    assert parses == []
-    assert len((user_cache_folder() / "cache-key").read_bytes()) == 32
-
-
 def test_the_command_line_keeps_the_collector_off_what_it_read(make_register, monkeypatch):
     import gc
 

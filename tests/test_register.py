@@ -118,7 +118,9 @@ def test_init_adds_the_lock_to_an_existing_gitignore(tmp_path, cli) -> None:
     (tmp_path / ".gitignore").write_text("node_modules\n", encoding="utf-8")
     result = cli(None, "init", str(tmp_path))
     assert result.exit_code == 0, result.output
-    assert (tmp_path / ".gitignore").read_text(encoding="utf-8") == "node_modules\n.calcert.lock\n"
+    assert (tmp_path / ".gitignore").read_text(encoding="utf-8") == (
+        "node_modules\n.calcert.lock\n.calcert-journal\n.*.tmp\n"
+    )
     assert (tmp_path / ".calcert.lock").exists()  # so a refused command never creates a file
 
 

@@ -11,6 +11,7 @@ traceback).
 # compiled and evaluated then, on every run, --version included (~8 ms of start-up).
 
 import contextlib
+import errno
 import os
 import sys
 from collections.abc import Sequence
@@ -87,8 +88,13 @@ class CalcertGroup(typer.core.TyperGroup):
         sys.exit(rv if isinstance(rv, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
+        from calcert.register import fs
+
+        fs.written.clear()
         try:
-            return super().invoke(ctx)
+            rv = super().invoke(ctx)
+            sys.stdout.flush()  # a full disk under `>` shows here, not after the exit code
+            return rv
         except KeyboardInterrupt as exc:  # not click's: it would print an empty line first
             raise _Interrupted from exc
 
@@ -119,14 +125,15 @@ def exit_code_for(exc: BaseException) -> int:
             line = _("calcert: refused, nothing written: {message}")
         say_error(line.format(message=translate_text(exc.message)))
         return exc.exit_code
-    if isinstance(exc, _Interrupted | KeyboardInterrupt):
-        say_error(_("calcert: interrupted"))
+    ctrl_c_at_a_prompt = isinstance(exc.__context__, KeyboardInterrupt)
+    if isinstance(exc, _Interrupted | KeyboardInterrupt) or ctrl_c_at_a_prompt:
+        say_error(_("calcert: interrupted") + _what_was_written())
         return EXIT_INTERRUPTED
     if isinstance(exc, typer.Abort):
         say_error(_("calcert: aborted, nothing written"))
         return EXIT_FINDINGS
-    if isinstance(exc, BrokenPipeError):
-        return EXIT_FINDINGS
+    if isinstance(exc, OSError) and exc.errno in _OUTPUT_ERRORS:
+        return _output_failed(exc)
     _bug(exc)
     return EXIT_BUG
 
@@ -306,6 +313,11 @@ def _main(
     from calcert.register import loader
 
     loader.progress_factory = Progress  # a long read shows a bar on a terminal
+    from calcert.register import cache, fs
+
+    fs.notify = say_error  # lock waits, a finished or rolled-back import
+    # Under --debug, why the parse cache is not used.
+    cache.debug = say_error if debug or os.environ.get("CALCERT_DEBUG") else cache.quiet
 
 
 def _bug(exc: BaseException) -> None:
@@ -322,6 +334,46 @@ def _bug(exc: BaseException) -> None:
             "report it."
         ).format(version=__version__, error=f"{type(exc).__name__}: {detail}")
     )
+
+
+def _what_was_written() -> str:
+    """``; the register was changed: …`` when this run wrote register files, else ""."""
+    from calcert.model.findings import display_path
+    from calcert.register import fs
+
+    if not fs.written:
+        return ""
+    shown = ", ".join(display_path(path) for path in fs.written[:3])
+    more = len(fs.written) - 3
+    if more > 0:
+        shown += _(" and {n} more").format(n=more)
+    return _("; the register was changed all the same ({files})").format(files=shown)
+
+
+# Errors of writing the output (library code turns its own OSErrors into CalcertError).
+_OUTPUT_ERRORS = frozenset(
+    {errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EBADF, errno.EFBIG, getattr(errno, "EDQUOT", -1)}
+)
+
+
+def _output_failed(exc: OSError) -> int:
+    """Printing failed (stdout full, closed or a closed pipe): say what stands."""
+    _silence_stdout()
+    if isinstance(exc, BrokenPipeError) and not _what_was_written():
+        return EXIT_FINDINGS  # `calcert list | head`: nothing to say
+    say_error(
+        _("calcert: error: cannot write the output ({reason})").format(reason=exc.strerror or exc)
+        + _what_was_written()
+    )
+    return EXIT_USAGE
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so the exit does not fail flushing it again."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def main() -> None:

@@ -109,6 +109,8 @@ def _clean(value: str | None, option: str) -> str | None:
 
 def _existing(register: Register, ident: str) -> ParsedFile | None:
     parsed = register.file_for(ident)
+    if parsed is not None:
+        parsed = register.fresh(parsed)  # what is rewritten comes from the file itself
     if parsed is not None and not parsed.complete:
         first = parsed.findings[0] if parsed.findings else None
         where = f"{parsed.shown}:{first.line}" if first and first.line else parsed.shown
@@ -348,7 +350,7 @@ class FmtResult:
 def fmt(root: Path, *, check: bool) -> FmtResult:
     """Rewrite every complete file in canonical form; files that cannot be read are skipped."""
     with locked(root) if not check else _nolock():
-        register = load(root)
+        register = load(root, use_cache=check)  # a rewrite parses the files themselves
         changed: list[ParsedFile] = []
         skipped: list[Finding] = []
         contents: dict[Path, str] = {}

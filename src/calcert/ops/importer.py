@@ -13,14 +13,11 @@ data into the register are refused with exit 1.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import dataclasses
 import difflib
 import io
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -40,7 +37,13 @@ from calcert.model.records import (
     Institution,
 )
 from calcert.model.values import closest_voivodeship, date_parts, id_problem, is_voivodeship
-from calcert.register.fs import INSTITUTIONS_DIR, fsync_directory, locked, remove_stale_temp_files
+from calcert.register.fs import (
+    INSTITUTIONS_DIR,
+    CommitFailed,
+    locked,
+    remove_stale_temp_files,
+    write_together,
+)
 from calcert.register.loader import Register, load
 from calcert.register.tomlfile import BOM, dumps, guess_encoding
 
@@ -525,60 +528,32 @@ def _csv_line(finding, reparsed, origin, first_line) -> int | None:
 
 
 def write_all(root: Path, contents: dict[Path, str], tick: Tick | None = None) -> None:
-    """Stage every file (written and fsynced) before renaming any into place."""
+    """Write every file or none, even when interrupted (see ``fs.write_together``)."""
     directory = root / INSTITUTIONS_DIR
     directory.mkdir(exist_ok=True)
     remove_stale_temp_files(directory)  # left by a killed writer; we hold the lock
-    staged: list[tuple[str, Path]] = []
+    data = {path: text.encode("utf-8") for path, text in contents.items()}
     try:
-        for path, text in contents.items():
-            if path.is_symlink():  # write through a link inside the register
-                path = path.resolve()
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            staged.append((tmp, path))
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(text.encode("utf-8"))
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp, 0o644)
+        write_together(root, data, tick or (lambda: None))
+    except CommitFailed as exc:  # e.g. the file system turned read-only under us
+        raise UsageError(
+            _(
+                "{directory}: cannot write ({reason}) after {done} of {total} files; each "
+                "file is whole, and the next calcert command that writes (or the same "
+                "import again) finishes the import"
+            ).format(
+                directory=display_path(directory),
+                reason=exc.reason,
+                done=exc.done,
+                total=exc.total,
+            )
+        ) from None
     except OSError as exc:
-        for tmp, _path in staged:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
         raise UsageError(
             _("{directory}: cannot write ({reason}); nothing was imported").format(
                 directory=display_path(directory), reason=exc.strerror
             )
         ) from None
-    done = 0
-    try:
-        for tmp, path in staged:
-            os.replace(tmp, path)
-            done += 1
-            if tick:
-                tick()
-    except OSError as exc:  # e.g. the file system turned read-only under us
-        for tmp, _path in staged[done:]:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-        if not done:
-            raise UsageError(
-                _("{directory}: cannot write ({reason}); nothing was imported").format(
-                    directory=display_path(directory), reason=exc.strerror
-                )
-            ) from None
-        raise UsageError(
-            _(
-                "{directory}: cannot write ({reason}) after {done} of {total} files; each "
-                "file is whole: run the same import again to finish it"
-            ).format(
-                directory=display_path(directory),
-                reason=exc.strerror,
-                done=done,
-                total=len(staged),
-            )
-        ) from None
-    fsync_directory(directory)
 
 
 def import_csv(
@@ -593,7 +568,8 @@ def import_csv(
     if dry_run:
         return plan_import(load(root), source, today, tick)
     with locked(root):
-        plan = plan_import(load(root), source, today, tick)
+        # Files it rewrites are parsed from their bytes, never taken from the cache.
+        plan = plan_import(load(root, use_cache=False), source, today, tick)
         if plan.contents:
             write_all(root, plan.contents, tick)
     return plan

@@ -14,11 +14,17 @@ network file systems make them a guess; reading 10,000 small files costs far les
 parsing them.)
 
 Where: ``$XDG_CACHE_HOME/calcert/registers/<digest of the register's path>.bin`` (else
-``~/.cache/...``), never inside the register: reading commands leave every byte of the
-register as it was (a refused command changes nothing on disk), a read-only register
-needs nothing special, and no cache file can be committed to git or planted in a pull
-request. A per-user key next to it MACs every cache file; the body is ``marshal`` data
-(never pickle), decoded only after the MAC proves that this user's calcert wrote it.
+``$HOME/.cache/...``; a relative ``XDG_CACHE_HOME`` is ignored, as the XDG spec says, and
+no HOME means no cache), never inside the register: reading commands leave every byte of
+the register as it was, a read-only register needs nothing special, and no cache file can
+be committed to git or planted in a pull request. The cache is used only when every
+folder on the way (the cache home, ``calcert/``, ``registers/``, created 0700) is owned
+by this user and writable by nobody else; otherwise calcert neither reads nor writes it
+(``--debug`` says why). So only this user can have written a cache file: the body is
+``marshal`` data (never pickle) behind a digest that catches a torn or damaged file.
+
+Commands that write never take a record they rewrite from the cache: they parse the
+file's own bytes again (``fresh``).
 
 The cache is only a speed-up, so it fails quietly: a missing, corrupt, foreign or old
 cache file is ignored (and replaced); no usable cache folder, or ``CALCERT_CACHE=0``,
@@ -31,12 +37,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import hmac
 import marshal
 import os
-import secrets
+import stat
 import sys
 import tempfile
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -47,53 +53,87 @@ from calcert.model.findings import Finding
 from calcert.model.records import AWARD_KEYS, Award, Institution
 from calcert.register.tomlfile import LineIndex, ParsedFile, decode
 
-FORMAT = 3  # 2: findings carry a column; 3: and the per-file rules' findings
+FORMAT = 4  # 2: findings carry a column; 3: and the per-file rules' findings; 4: a digest, no MAC
 ENV_SWITCH = "CALCERT_CACHE"  # "0", "off", "no" or "false" switch the cache off
 _TOP = ("id", "name", "city", "kind", "voivodeship", "website", "parent")
 _DATES = frozenset({"awarded_on", "valid_from", "valid_until", "withdrawn_on"})
+
+
+def quiet(message: str) -> None:
+    """Where the cache says why it is not used; the command line sets it under --debug."""
+
+
+debug: Callable[[str], None] = quiet
 
 
 def enabled() -> bool:
     return os.environ.get(ENV_SWITCH, "").strip().lower() not in ("0", "off", "no", "false")
 
 
-def user_cache_folder() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "calcert"
+def user_cache_folder() -> Path | None:
+    """``$XDG_CACHE_HOME/calcert`` (only if absolute, as the XDG spec says), else
+    ``$HOME/.cache/calcert``; None without a HOME."""
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if xdg and os.path.isabs(xdg):
+        return Path(xdg) / "calcert"
+    home = os.environ.get("HOME") or (os.environ.get("USERPROFILE") if os.name == "nt" else "")
+    if not home or not os.path.isabs(home):
+        return None
+    return Path(home) / ".cache" / "calcert"
 
 
 def cache_file(root: Path) -> Path:
-    """Where the cache of the register at ``root`` lives."""
+    """Where the cache of the register at ``root`` would live (see ``usable_folder``)."""
+    folder = user_cache_folder() or Path(os.devnull)
     where = hashlib.blake2b(str(root.resolve()).encode(), digest_size=16).hexdigest()
-    return user_cache_folder() / "registers" / f"{where}.bin"
+    return folder / "registers" / f"{where}.bin"
 
 
-def _user_key() -> bytes | None:
-    """This user's secret MAC key (created on first use), or None if it cannot be had."""
-    folder = user_cache_folder()
-    path = folder / "cache-key"
+def _unsafe(folder: Path) -> str | None:
+    """Why nobody but this user must be trusted with ``folder``'s contents, or None."""
     try:
-        key = path.read_bytes()
-        if len(key) >= 32:
-            return key
-    except OSError:
-        pass
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".cache-key.", dir=folder)
-        with open(fd, "wb") as handle:
-            handle.write(secrets.token_bytes(32))
-        if path.exists():  # but too short (damaged): replace it
-            os.rename(tmp, path)
-        else:
-            # link, not rename: if another process made a key meanwhile, use that one
-            with contextlib.suppress(FileExistsError):
-                os.link(tmp, path)
-            os.unlink(tmp)
-        key = path.read_bytes()
-    except OSError:
+        info = os.lstat(folder)
+    except OSError as exc:
+        return f"{folder}: {exc.strerror}"
+    if not stat.S_ISDIR(info.st_mode):
+        return f"{folder}: not a folder (a symlink or a file)"
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        return f"{folder}: owned by another user (uid {info.st_uid})"
+    if os.name != "nt" and info.st_mode & 0o022:
+        return f"{folder}: writable by group or others (mode {stat.S_IMODE(info.st_mode):o})"
+    return None
+
+
+def usable_folder(root: Path) -> Path | None:
+    """The folder of cache files, created 0700, if only this user can write it; else None.
+
+    None also when it would be inside the register at ``root``. The reason goes to
+    ``debug``.
+    """
+    base = user_cache_folder()
+    if base is None:
+        debug("calcert: no parse cache: no HOME (and no absolute XDG_CACHE_HOME)")
         return None
-    return key if len(key) >= 32 else None
+    folder = base / "registers"
+    try:
+        for each in (base.parent, base, folder):  # each one 0700, not just the last
+            each.mkdir(mode=0o700, exist_ok=True)
+    except OSError as exc:
+        debug(f"calcert: no parse cache: {folder}: cannot create it ({exc.strerror})")
+        return None
+    try:
+        folder.resolve().relative_to(root.resolve())
+    except ValueError:
+        pass
+    else:
+        debug(f"calcert: no parse cache: {folder} is inside the register")
+        return None
+    for each in (base.parent, base, folder):
+        problem = _unsafe(each.resolve() if each is base.parent else each)
+        if problem:
+            debug(f"calcert: no parse cache: {problem}")
+            return None
+    return folder
 
 
 def _code_fingerprint() -> str:
@@ -247,16 +287,15 @@ def unpack(packed: tuple[Any, ...], path: Path, shown: str, raw: bytes) -> Parse
 class ParseCache:
     """What reading each file gave, by file name and content digest."""
 
-    def __init__(self, root: Path, key: bytes, entries: dict[str, tuple[Any, ...]]):
+    def __init__(self, root: Path, folder: Path, entries: dict[str, tuple[Any, ...]]):
         self.root = root
-        self._key = key
         self._old = entries
         self._new: dict[str, tuple[Any, ...]] = {}
         # The files read this run whose entry lacks the rules' findings (see ``save``).
         self._unchecked: dict[str, ParsedFile] = {}
         self._changed = False
         self._fingerprint = _code_fingerprint()
-        self._path = cache_file(root)
+        self._path = folder / cache_file(root).name
 
     @property
     def path(self) -> Path:
@@ -267,10 +306,10 @@ class ParseCache:
         """The register's cache (empty when there is none yet); None when switched off."""
         if not enabled():
             return None
-        key = _user_key()
-        if key is None:
+        folder = usable_folder(root)
+        if folder is None:
             return None
-        cache = cls(root, key, {})
+        cache = cls(root, folder, {})
         cache._old = cache._read()
         return cache
 
@@ -279,11 +318,13 @@ class ParseCache:
             blob = self.path.read_bytes()
         except OSError:
             return {}
-        mac, _, body = blob.partition(b"\n")
-        if not hmac.compare_digest(mac, self._mac(body)):
-            return {}  # not written by this user's calcert (or damaged): ignore it
+        check, _, body = blob.partition(b"\n")
+        if check != self._check(body):
+            return {}  # damaged (a torn write, a full disk): ignore it
         try:
-            data = marshal.loads(body)  # safe: the MAC proves that we wrote these bytes
+            # Only this user can write the folder (``usable_folder``), and nothing here
+            # reads a cache file from anywhere else.
+            data = marshal.loads(body)
         except (ValueError, EOFError, TypeError):
             return {}
         if (
@@ -295,8 +336,9 @@ class ParseCache:
             return {}
         return data[2]
 
-    def _mac(self, body: bytes) -> bytes:
-        return hmac.new(self._key, body, hashlib.blake2b).hexdigest().encode()
+    @staticmethod
+    def _check(body: bytes) -> bytes:
+        return hashlib.blake2b(body, digest_size=16).hexdigest().encode()
 
     def get(self, path: Path, raw: bytes, shown: str) -> ParsedFile | None:
         entry_key = f"{path.name}:{digest(raw)}"
@@ -355,13 +397,12 @@ class ParseCache:
         folder = self.path.parent
         tmp = None
         try:
-            folder.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".parsed.", suffix=".tmp", dir=folder)
             # open(fd) and os.rename (an atomic replace on POSIX), not the os.fdopen and
             # os.replace of register writes (atomic_write): tests that stop a register write
             # at those calls must not stop this one instead.
             with open(fd, "wb") as handle:
-                handle.write(self._mac(body) + b"\n" + body)
+                handle.write(self._check(body) + b"\n" + body)
             os.rename(tmp, self.path)
             tmp = None
             self._changed = False

@@ -34,7 +34,14 @@ default_years = 5          # term length when `add` gets neither --until nor --t
 max_term_years = 5         # longer terms are a warning
 """
 
-GITIGNORE = ".calcert.lock\n"
+# The lock, the import journal and temporary files of writes in progress (or of a writer
+# killed before it could remove them): never data, never committed.
+GITIGNORE_LINES = (".calcert.lock", ".calcert-journal", ".*.tmp")
+GITIGNORE = "".join(line + "\n" for line in GITIGNORE_LINES)
+# Register files are LF text everywhere: a checkout with core.autocrlf=true must not turn
+# every file into CRLF (W006) on Windows.
+GITATTRIBUTES_LINES = ("*.toml text eol=lf",)
+GITATTRIBUTES = "".join(line + "\n" for line in GITATTRIBUTES_LINES)
 
 _CONFIG_KEYS: dict[str, dict[str, type] | type] = {
     "schema": int,
@@ -233,6 +240,17 @@ _CONFIG_CHECKS: tuple[Callable[[_Settings], None], ...] = (
 )
 
 
+def _add_lines(path: Path, lines: tuple[str, ...]) -> None:
+    """Create ``path`` with ``lines``, or add those it lacks (e.g. `calcert init .` at a
+    repository root: the rest of the file stays as it was)."""
+    existing = path.read_bytes() if path.exists() else b""
+    have = existing.decode("utf-8", "replace").splitlines()
+    missing = "".join(line + "\n" for line in lines if line not in have).encode("utf-8")
+    if missing:
+        separator = b"" if not existing or existing.endswith(b"\n") else b"\n"
+        atomic_write(path, existing + separator + missing)
+
+
 def init_register(directory: Path) -> Path:
     """Create an empty register in ``directory``; refuse to overwrite an existing one."""
     config = directory / CONFIG_NAME
@@ -253,14 +271,8 @@ def init_register(directory: Path) -> Path:
     try:
         (directory / INSTITUTIONS_DIR).mkdir(parents=True, exist_ok=True)
         atomic_write(config, CONFIG_TEMPLATE.encode("utf-8"))
-        gitignore = directory / ".gitignore"
-        if not gitignore.exists():
-            atomic_write(gitignore, GITIGNORE.encode("utf-8"))
-        else:  # e.g. `calcert init .` at a repository root: add the lock, keep the rest
-            existing = gitignore.read_bytes()
-            if LOCK_NAME not in existing.decode("utf-8", "replace").splitlines():
-                separator = b"" if not existing or existing.endswith(b"\n") else b"\n"
-                atomic_write(gitignore, existing + separator + GITIGNORE.encode("utf-8"))
+        _add_lines(directory / ".gitignore", GITIGNORE_LINES)
+        _add_lines(directory / ".gitattributes", GITATTRIBUTES_LINES)
         # The lock file exists from the start, so a refused command never creates a file.
         (directory / LOCK_NAME).touch()
         keep = directory / INSTITUTIONS_DIR / ".gitkeep"

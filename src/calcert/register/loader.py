@@ -6,6 +6,7 @@ holds, and the checks and commands decide what that means.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import stat
@@ -82,6 +83,12 @@ class Register:
                 return parsed
         return None
 
+    def fresh(self, parsed: ParsedFile) -> ParsedFile:
+        """``parsed`` parsed again from its own bytes (not the cache), in place."""
+        again = parse(parsed.path, parsed.raw, parsed.shown) if parsed.raw is not None else parsed
+        self.files = [again if f is parsed else f for f in self.files]
+        return again
+
 
 def iter_institution_paths(root: Path) -> Iterator[Path]:
     directory = root / INSTITUTIONS_DIR
@@ -147,13 +154,17 @@ def read_file(
     return parsed
 
 
-def load(root: Path) -> Register:
-    """Read the register: its settings and every institution file (through the cache)."""
+def load(root: Path, *, use_cache: bool = True) -> Register:
+    """Read the register: its settings and every institution file (through the cache).
+
+    Commands that rewrite files pass ``use_cache=False`` (or ``fresh`` the file they
+    rewrite): what they write back comes from the bytes on disk, never from the cache.
+    """
     from calcert.register.cache import ParseCache
 
     config = load_config(root)
     paths = list(iter_institution_paths(root))
-    cache = ParseCache.open(root)
+    cache = ParseCache.open(root) if use_cache else None
     # All files share a folder: work out how to show it once, not once per file.
     folder = display_path(root / INSTITUTIONS_DIR)
     prefix = "" if folder == "." else folder + "/"
@@ -226,33 +237,75 @@ def _read_in_child(start: int) -> list[tuple[Any, bytes | None] | None]:
     return out
 
 
+def _ignore_interrupts() -> None:
+    """In the child: Ctrl-C reaches the whole process group, but only the parent acts on
+    it (one "interrupted" line, no traceback from the child)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _read_two_ways(
     root: Path, jobs: list[tuple[Path, str]], cache: ParseCache | None, progress: Any
 ) -> list[ParsedFile] | None:
+    """Read the first part here and the rest in a forked child; None if the child could
+    not start. A child that dies (the OOM killer) is not waited for: its part is read
+    here instead."""
     global _job
-    from calcert.register.cache import unpack
-
     try:
         import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
 
         context = multiprocessing.get_context("fork")
     except (ImportError, ValueError):
         return None
     split = int(len(jobs) * (1 - _CHILD_SHARE))
     _job = (root, jobs)
+    results = None
     try:
-        with context.Pool(1) as pool:
-            theirs = pool.apply_async(_read_in_child, (split,))
-            files = []
-            for path, shown in jobs[:split]:
-                files.append(read_file(path, root, cache, shown))
-                progress.advance()
-            results = theirs.get()
+        pool = ProcessPoolExecutor(1, mp_context=context, initializer=_ignore_interrupts)
+        theirs = pool.submit(_read_in_child, split)
     except OSError:
+        _job = None
         return None
+    try:
+        files = []
+        for path, shown in jobs[:split]:
+            files.append(read_file(path, root, cache, shown))
+            progress.advance()
+        with contextlib.suppress(BrokenProcessPool):
+            results = theirs.result()
+    except BaseException:
+        _stop_children(pool)  # not waiting for the child's part: it is not needed now
+        raise
     finally:
         _job = None
-    for (path, shown), result in zip(jobs[split:], results, strict=True):
+    pool.shutdown(wait=True)
+    files.extend(_their_part(root, jobs[split:], results, cache, progress))
+    return files
+
+
+def _stop_children(pool: Any) -> None:
+    for process in list(getattr(pool, "_processes", {}).values()):
+        with contextlib.suppress(Exception):
+            process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _their_part(
+    root: Path,
+    jobs: list[tuple[Path, str]],
+    results: list[tuple[Any, bytes | None] | None] | None,
+    cache: ParseCache | None,
+    progress: Any,
+) -> list[ParsedFile]:
+    """What the child read, rebuilt; read here where it gave nothing (or died)."""
+    from calcert.register.cache import unpack
+
+    files = []
+    for index, (path, shown) in enumerate(jobs):
+        result = results[index] if results is not None else None
         if result is None:
             parsed = read_file(path, root, cache, shown)
         else:
