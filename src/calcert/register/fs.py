@@ -19,6 +19,7 @@ The next writing command, once it holds the lock, does whichever is due and says
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import re
@@ -314,11 +315,11 @@ def atomic_write(path: Path, data: bytes) -> None:
     try:
         tmp = stage(path, data)
     except OSError as exc:
-        raise UsageError(
-            _("{path}: cannot write ({reason}); is the register read-only?").format(
-                path=display_path(path), reason=exc.strerror
-            )
-        ) from None
+        if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            message = _("{path}: cannot write ({reason}); is the register read-only?")
+        else:  # a full disk, an I/O error
+            message = _("{path}: cannot write ({reason})")
+        raise UsageError(message.format(path=display_path(path), reason=exc.strerror)) from None
     try:
         _before_rename_hook(path, Path(tmp))
         replace(tmp, path)
@@ -389,9 +390,17 @@ class CommitFailed(Exception):
 
 
 def _write_journal(root: Path, state: str, renames: list[tuple[str, str]]) -> None:
+    """Replace the journal atomically; ``OSError`` passes through (nothing was imported)."""
     body = {"calcert-journal": 1, "state": state, "renames": renames}
     data = (json.dumps(body, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-    atomic_write(root / JOURNAL_NAME, data)
+    tmp = stage(root / JOURNAL_NAME, data)
+    try:
+        replace(tmp, root / JOURNAL_NAME)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    fsync_directory(root)
 
 
 def _inside(root: Path, relative: str, pattern: re.Pattern[str]) -> Path | None:
