@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from calcert.register import cache, fs
 from calcert.register.config import init_register
@@ -657,3 +659,54 @@ def test_14_2_the_platform_neutral_suite_passes_with_posix_only_modules_blocked(
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert " passed" in result.stdout
+
+
+# ---- fuzz: what a cache file may hold ---------------------------------------------------------
+
+
+def test_12_1_cache_fuzz_any_cache_file_gives_what_the_files_say(make_register) -> None:
+    """Whatever bytes the cache file holds (with a valid digest or not), reading gives what
+    parsing the files gives, and never fails."""
+    root = make_register(files={"mops-radom": RADOM, "mops-mlawa": MLAWA})
+
+    def seen() -> list:
+        return [(f.shown, f.institution, [x.code for x in f.findings]) for f in load(root).files]
+
+    expected = seen()
+    path = cache.cache_file(root)
+
+    @settings(max_examples=100, deadline=None)
+    @given(body=st.binary(max_size=400), keep_check=st.booleans())
+    def check(body: bytes, keep_check: bool) -> None:
+        digest = hashlib.blake2b(body, digest_size=16).hexdigest().encode()
+        path.write_bytes((digest if keep_check else b"x") + b"\n" + body)
+        assert seen() == expected
+
+    check()
+
+
+def test_12_1_cache_fuzz_entries_of_any_shape_are_not_believed_blindly(make_register) -> None:
+    """Well-formed cache files whose entry for a real file holds any nested value: reading
+    never fails (a wrong shape is a miss, the file is parsed)."""
+    root = make_register(files={"mops-radom": RADOM})
+    raw = (root / "institutions" / "mops-radom.toml").read_bytes()
+    key = f"mops-radom.toml:{cache.digest(raw)}"
+    fingerprint = cache._code_fingerprint()
+    load(root)  # makes the cache folder
+    path = cache.cache_file(root)
+    leaves = (
+        st.none() | st.booleans() | st.integers() | st.text(max_size=5) | st.binary(max_size=5)
+    )
+    values = st.recursive(
+        leaves, lambda inner: st.tuples(inner, inner) | st.lists(inner, max_size=4)
+    )
+
+    @settings(max_examples=100, deadline=None)
+    @given(entry=values)
+    def check(entry: object) -> None:
+        body = marshal.dumps((cache.FORMAT, fingerprint, {key: entry}))
+        path.write_bytes(hashlib.blake2b(body, digest_size=16).hexdigest().encode() + b"\n" + body)
+        files = load(root).files
+        assert len(files) == 1
+
+    check()
