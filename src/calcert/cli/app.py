@@ -93,14 +93,37 @@ class CalcertGroup(typer.core.TyperGroup):
         fs.written.clear()
         try:
             rv = super().invoke(ctx)
-            sys.stdout.flush()  # a full disk under `>` shows here, not after the exit code
+            _flush_output()
             return rv
         except KeyboardInterrupt as exc:  # not click's: it would print an empty line first
             raise _Interrupted from exc
+        except OSError as exc:  # not click's either: it turns a closed pipe into a silent 1
+            if exc.errno in _OUTPUT_ERRORS:
+                raise _OutputFailed(exc) from exc
+            raise
 
 
 class _Interrupted(Exception):
     """Ctrl-C while a command ran."""
+
+
+class _OutputFailed(Exception):
+    """Writing the output failed (full disk, closed stdout or pipe) while a command ran."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _flush_output() -> None:
+    """A full disk under `>` shows here, not at the exit; a closed stdout (`>&-`, Python
+    makes it None) is a failure too once the register was changed."""
+    from calcert.register import fs
+
+    if sys.stdout is not None:
+        sys.stdout.flush()
+    elif fs.written:
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
 
 
 def exit_code_for(exc: BaseException) -> int:
@@ -132,8 +155,8 @@ def exit_code_for(exc: BaseException) -> int:
     if isinstance(exc, typer.Abort):
         say_error(_("calcert: aborted, nothing written"))
         return EXIT_FINDINGS
-    if isinstance(exc, OSError) and exc.errno in _OUTPUT_ERRORS:
-        return _output_failed(exc)
+    if isinstance(exc, _OutputFailed):
+        return _output_failed(exc.error)
     _bug(exc)
     return EXIT_BUG
 
