@@ -263,13 +263,13 @@ def _read_two_ways(
     split = int(len(jobs) * (1 - _CHILD_SHARE))
     _job = (root, jobs)
     results = None
+    pool = ProcessPoolExecutor(1, mp_context=context, initializer=_ignore_interrupts)
     try:
-        pool = ProcessPoolExecutor(1, mp_context=context, initializer=_ignore_interrupts)
-        theirs = pool.submit(_read_in_child, split)
-    except OSError:
-        _job = None
-        return None
-    try:
+        try:
+            theirs = pool.submit(_read_in_child, split)
+        except OSError:  # no fork (limits, memory): read everything here
+            _stop_children(pool)
+            return None
         files = []
         for path, shown in jobs[:split]:
             files.append(read_file(path, root, cache, shown))
