@@ -84,9 +84,9 @@ def _forge(root: Path, name: str) -> None:
     path = cache.cache_file(root)
     check, _, body = path.read_bytes().partition(b"\n")
     fmt, fingerprint, entries = marshal.loads(body)
-    for key, (inst, findings, lines, canonical) in list(entries.items()):
+    for key, (inst, *rest) in list(entries.items()):
         top = (inst[0][0], name, *inst[0][2:])
-        entries[key] = ((top, inst[1]), findings, lines, canonical)
+        entries[key] = ((top, inst[1]), *rest)
     body = marshal.dumps((fmt, fingerprint, entries))
     key_file = path.parent.parent / "cache-key"
     if key_file.exists():  # the old cache: a MAC whose key sat beside the entries
