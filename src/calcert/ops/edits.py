@@ -11,6 +11,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from calcert.checks import pipeline
 from calcert.errors import Refused, UsageError
@@ -189,7 +190,7 @@ def plan_add(register: Register, request: AddRequest, today: date) -> EditResult
     else:
         old = existing.institution
         assert old is not None
-        updates: dict[str, str] = {}
+        updates: dict[str, Any] = {}
         for key, value in (
             ("name", name),
             ("city", city),

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from calcert.checks import pipeline
 from calcert.errors import EXIT_FINDINGS, CalcertError, UsageError
@@ -425,31 +426,31 @@ def _plan_institution(
     new_awards: list[Award] = []
     used_rows: list[CsvRow] = []
     for row, award in items:
-        key = (award.valid_from, award.valid_until)
-        if key in recorded:
+        term = (award.valid_from, award.valid_until)
+        if term in recorded:
             note = _("already recorded")
-            if recorded[key] != award:
+            if recorded[term] != award:
                 note = _("already recorded (other columns differ; the register is kept as it is)")
             plan.actions.append(Action(row.line, ident, award, "skip", note))
-        elif key in in_file:
+        elif term in in_file:
             plan.actions.append(
                 Action(
                     row.line,
                     ident,
                     award,
                     "skip",
-                    _("same term as line {line}").format(line=in_file[key]),
+                    _("same term as line {line}").format(line=in_file[term]),
                 )
             )
         else:
-            in_file[key] = row.line
+            in_file[term] = row.line
             new_awards.append(award)
             used_rows.append(row)
             plan.actions.append(Action(row.line, ident, award, "add"))
     if not new_awards:
         return old
 
-    fills: dict[str, str] = {}
+    fills: dict[str, Any] = {}
     for row in used_rows:
         for key in IDENTITY:
             value = row.values.get(key)

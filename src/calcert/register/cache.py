@@ -257,14 +257,14 @@ def _unpack_findings(packed: tuple[Any, ...], shown: str) -> list[Finding]:
     ]
 
 
-def unpack(packed: tuple[Any, ...], path: Path, shown: str, raw: bytes) -> ParsedFile:
+def unpack(packed: tuple[Any, ...], path: Path, shown: str, raw: bytes | None) -> ParsedFile:
     packed_inst, findings, has_lines, canonical, checked = packed
     institution = None
     if packed_inst is not None:
         top, packed_awards = packed_inst
         awards = []
         for values in packed_awards:
-            fields = {}
+            fields: dict[str, Any] = {}
             for key, value in zip(AWARD_KEYS, values[1:], strict=True):
                 if value is not None:
                     fields[key] = date.fromordinal(value) if key in _DATES else value
@@ -278,7 +278,7 @@ def unpack(packed: tuple[Any, ...], path: Path, shown: str, raw: bytes) -> Parse
         institution,
         _unpack_findings(findings, shown),
         raw,
-        _LazyLineIndex(raw) if has_lines else None,
+        _LazyLineIndex(raw) if has_lines and raw is not None else None,
         canonical=canonical,
         checked=None if checked is None else _unpack_findings(checked, shown),
     )
