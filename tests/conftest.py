@@ -245,30 +245,35 @@ ADD_RADOM = (
 
 
 def institution_toml(ident: str, *terms: str, extra: str = "") -> str:
-    """An institution file with awards given as ``"FROM..UNTIL[!WITHDRAWN]"``."""
+    """An institution file with awards given as ``"[AWARDED@]FROM..UNTIL[!WITHDRAWN]"``."""
     text = f'id = "{ident}"\nname = "Ośrodek {ident}"\ncity = "Miasto {ident}"\n'
     for term in terms:
         span, _, withdrawn = term.partition("!")
+        awarded, _, span = span.rpartition("@")
         start, end = span.split("..")
-        text += f"\n[[awards]]\nvalid_from = {start}\nvalid_until = {end}\n"
+        text += "\n[[awards]]\n" + (f"awarded_on = {awarded}\n" if awarded else "")
+        text += f"valid_from = {start}\nvalid_until = {end}\n"
         if withdrawn:
             text += f"withdrawn_on = {withdrawn}\n"
     return text + extra
 
 
-# One institution of each case `list` and `expiring` tell apart (as of 2025-12-01).
+# One institution of each case `list` and `expiring` tell apart (as of 2025-12-01); the
+# renewals and the pending award were awarded before that day, so the register knew them.
 STATUS_SAMPLES = {
     "a-ends-soon": institution_toml("a-ends-soon", "2021-06-01..2026-05-31"),
     "b-ends-later": institution_toml("b-ends-later", "2022-01-01..2027-12-31"),
-    "c-renewed": institution_toml("c-renewed", "2021-03-01..2026-02-28", "2026-03-01..2031-02-28"),
+    "c-renewed": institution_toml(
+        "c-renewed", "2021-03-01..2026-02-28", "2025-10-01@2026-03-01..2031-02-28"
+    ),
     "d-withdrawn": institution_toml("d-withdrawn", "2021-01-01..2026-01-31!2025-06-01"),
     "e-expired": institution_toml("e-expired", "2010-01-01..2014-12-31"),
-    "f-pending": institution_toml("f-pending", "2027-01-01..2031-12-31"),
+    "f-pending": institution_toml("f-pending", "2025-06-01@2027-01-01..2031-12-31"),
     "g-same-day": institution_toml("g-same-day", "2021-06-01..2026-05-31"),
     "h-renewal-withdrawn": institution_toml(
         "h-renewal-withdrawn",
         "2021-04-01..2026-03-31",
-        "2026-04-01..2031-03-31!2026-04-01",
+        "2025-11-01@2026-04-01..2031-03-31!2026-04-01",
     ),
 }
 

@@ -195,6 +195,7 @@ RENEWED = (
     MLAWA
     + """
 [[awards]]
+awarded_on = 2024-11-20
 valid_from = 2026-03-29
 valid_until = 2031-03-28
 """

@@ -321,6 +321,11 @@ def test_as_of_at_the_ends_of_the_calendar(as_of, extreme, cli):
     ):
         result = cli(extreme, *args)
         assert_no_crash(result.stdout, result.stderr, result.exit_code)
+        if args[:2] == ("show", "last") and as_of.startswith("0001"):
+            # Its awards were made in year 9999: on that --as-of the register knew of none.
+            assert result.exit_code == 2
+            assert "no certificate of last was recorded by" in result.stderr
+            continue
         assert result.exit_code == 0, (args, result.stdout, result.stderr)
 
 

@@ -7,7 +7,7 @@ where it came from (file and line) so a finding can point at it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
@@ -61,6 +61,11 @@ class Award:
                 return self.valid_until
         return self.valid_until
 
+    def known_on(self, day: date) -> bool:
+        """True when the register knew of the award on ``day``: it had been awarded (the
+        ceremony, else the start of the term). A later award did not exist yet."""
+        return (self.awarded_on or self.valid_from) <= day
+
     def covers(self, day: date) -> bool:
         """True when the award is current on ``day`` (withdrawal taken into account)."""
         return self.valid_from <= day <= self.effective_until
@@ -101,6 +106,14 @@ class Institution:
     website: str | None = None
     parent: str | None = None
     path: Path | None = field(default=None, compare=False)
+
+    def known_on(self, day: date) -> Institution | None:
+        """The institution as the register knew it on ``day`` (only the awards made by then),
+        or None when none was: the one rule behind every ``--as-of``."""
+        awards = tuple(a for a in self.awards if a.known_on(day))
+        if not awards:
+            return None
+        return self if len(awards) == len(self.awards) else replace(self, awards=awards)
 
     def sorted_awards(self) -> tuple[Award, ...]:
         return tuple(sorted(self.awards, key=lambda a: (a.valid_from, a.valid_until)))

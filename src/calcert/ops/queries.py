@@ -28,17 +28,21 @@ LIST_COLUMNS = (
 EXPIRING_COLUMNS = ("id", "name", "city", "valid_until", "days_left")
 
 
-def readable(register: Register) -> list[Institution]:
-    """Institutions whose files were read completely, sorted by id."""
-    return sorted(
-        (f.institution for f in register.files if f.complete and f.institution is not None),
-        key=lambda i: i.id,
-    )
+def readable(register: Register, as_of: date) -> list[Institution]:
+    """Institutions read completely from their files as the register knew them on
+    ``as_of`` (``Institution.known_on``), sorted by id."""
+    out = []
+    for parsed in register.files:
+        if parsed.complete and parsed.institution is not None:
+            known = parsed.institution.known_on(as_of)
+            if known is not None:
+                out.append(known)
+    return sorted(out, key=lambda i: i.id)
 
 
 def list_rows(register: Register, status: str, as_of: date) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
-    for inst in readable(register):
+    for inst in readable(register, as_of):
         inst_status = inst.status(as_of)
         if status != "all" and inst_status != status:
             continue
@@ -53,7 +57,7 @@ def list_rows(register: Register, status: str, as_of: date) -> list[dict[str, ob
                 "kind": inst.kind,
                 "status": inst_status,
                 "valid_from": award.valid_from.isoformat(),
-                "valid_until": award.valid_until.isoformat(),
+                "valid_until": award.effective_until.isoformat(),
                 "certificates": len(inst.awards),
             }
         )
@@ -88,7 +92,13 @@ def show(register: Register, ident: str, as_of: date) -> dict[str, object]:
                 file=where, reason=first
             )
         )
-    inst = parsed.institution
+    inst = parsed.institution.known_on(as_of)
+    if inst is None:
+        raise UsageError(
+            _("no certificate of {id} was recorded by {day}; try a later --as-of").format(
+                id=ident, day=as_of.isoformat()
+            )
+        )
     out: dict[str, object] = {}
     for key, value in inst.to_dict().items():
         if key != "awards":
@@ -114,7 +124,7 @@ def expiring_rows(
             raise
         horizon = date.max
     rows = []
-    for inst in readable(register):
+    for inst in readable(register, as_of):
         current = inst.current_award(as_of)
         if current is None or current.withdrawn_on is not None:
             continue

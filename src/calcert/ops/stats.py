@@ -44,7 +44,7 @@ def _counted(counter: Counter[str], key: str) -> list[dict[str, object]]:
 
 
 def compute(register: Register, as_of: date) -> dict[str, object]:
-    insts = readable(register)
+    insts = readable(register, as_of)
     active = [i for i in insts if i.status(as_of) == "active"]
     years = per_year(insts)
     voivodeships = Counter(i.voivodeship or NONE_LABEL for i in active)

@@ -16,6 +16,7 @@ from datetime import date
 
 from calcert.i18n import _
 from calcert.model.records import AWARD_KEYS, CSV_COLUMNS, INSTITUTION_COLUMNS, Award, Institution
+from calcert.ops.queries import readable
 from calcert.register.loader import Register
 
 JSON_KEYS = (*CSV_COLUMNS, "status")
@@ -53,14 +54,6 @@ class Row:
         return out
 
 
-def institutions(register: Register) -> list[Institution]:
-    """Institutions read completely from their files, sorted by id."""
-    return sorted(
-        (f.institution for f in register.files if f.complete and f.institution is not None),
-        key=lambda i: i.id,
-    )
-
-
 def wanted(award: Award, status: str, as_of: date) -> bool:
     """``status`` is an award status, ``all``, or ``current`` (active or pending, and
     not withdrawn: the certificates whose end is still ahead)."""
@@ -72,9 +65,9 @@ def wanted(award: Award, status: str, as_of: date) -> bool:
 
 
 def rows(register: Register, status: str, as_of: date) -> list[Row]:
-    """Awards with the given status on ``as_of``: by institution id, then by term."""
+    """Awards known and with the given status on ``as_of``: by institution id, then term."""
     out = []
-    for inst in institutions(register):
+    for inst in readable(register, as_of):
         for award in inst.sorted_awards():
             if wanted(award, status, as_of):
                 out.append(Row(inst, award, award.status(as_of)))

@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from calcert import __version__
 from calcert.errors import UsageError
 from calcert.i18n import _
-from calcert.model.records import Institution
+from calcert.model.records import Award, Institution
 from calcert.model.terms import Duration, parse_duration
 from calcert.outputs.export import Row
 
@@ -99,6 +99,33 @@ def _renewal(institution: Institution, row: Row) -> date | None:
     return min(later) if later else None
 
 
+def _details(inst: Institution, award: Award, renewed: date | None) -> list[str]:
+    """The event's description: how the certificate ends, and whether to renew it.
+
+    A withdrawn certificate ends the day before its withdrawal: no renewal is due for it.
+    """
+    term = f"valid {award.valid_from.isoformat()} to {award.valid_until.isoformat()}" + (
+        f", term {award.term}" if award.term else ""
+    )
+    if award.withdrawn_on:
+        details = [
+            f"The CAL quality certificate of {inst.name} ({inst.city}) was withdrawn on "
+            f"{award.withdrawn_on.isoformat()}; this was its last day ({term})."
+        ]
+    else:
+        details = [
+            f"The CAL quality certificate of {inst.name} ({inst.city}) ends on this day ({term})."
+        ]
+        if renewed:
+            details.append(f"Already renewed: the next term starts {renewed.isoformat()}.")
+        else:
+            details.append("Start the renewal procedure in time.")
+    if award.awarded_by:
+        details.append(f"Awarded by {award.awarded_by}.")
+    details.append(f"Register id: {inst.id}.")
+    return details
+
+
 def to_ics(selected: list[Row], reminders: list[Duration], as_of: date, name: str) -> str:
     """The calendar as text with CRLF line ends (write it as UTF-8 bytes)."""
     stamp = f"{as_of:%Y%m%d}T000000Z"
@@ -114,33 +141,21 @@ def to_ics(selected: list[Row], reminders: list[Duration], as_of: date, name: st
         inst, award = row.institution, row.award
         renewed = _renewal(inst, row)
         where = f"{inst.name}, {inst.city}"
-        details = [
-            f"The CAL quality certificate of {inst.name} ({inst.city}) ends on this day "
-            f"(valid {award.valid_from.isoformat()} to {award.valid_until.isoformat()}"
-            + (f", term {award.term}" if award.term else "")
-            + ")."
-        ]
-        if renewed:
-            details.append(f"Already renewed: the next term starts {renewed.isoformat()}.")
-        else:
-            details.append("Start the renewal procedure in time.")
-        if award.withdrawn_on:
-            details.append(f"Withdrawn on {award.withdrawn_on.isoformat()}.")
-        if award.awarded_by:
-            details.append(f"Awarded by {award.awarded_by}.")
-        details.append(f"Register id: {inst.id}.")
+        details = _details(inst, award, renewed)
+        last_day = award.effective_until
+        summary = "CAL certificate withdrawn" if award.withdrawn_on else "CAL certificate ends"
         lines += [
             "BEGIN:VEVENT",
             f"UID:{uid(inst, award.valid_from)}",
             f"DTSTAMP:{stamp}",
-            f"DTSTART;VALUE=DATE:{award.valid_until:%Y%m%d}",
+            f"DTSTART;VALUE=DATE:{last_day:%Y%m%d}",
         ]
         # An all-day event ends the next day; on 9999-12-31 there is none, and RFC 5545 makes
         # a DATE start without an end last one day anyway.
-        if award.valid_until < date.max:
-            lines.append(f"DTEND;VALUE=DATE:{award.valid_until + timedelta(days=1):%Y%m%d}")
+        if last_day < date.max:
+            lines.append(f"DTEND;VALUE=DATE:{last_day + timedelta(days=1):%Y%m%d}")
         lines += [
-            f"SUMMARY:{escape_text(f'CAL certificate ends: {where}')}",
+            f"SUMMARY:{escape_text(f'{summary}: {where}')}",
             f"DESCRIPTION:{escape_text(chr(10).join(details))}",
             "TRANSP:TRANSPARENT",
             "CATEGORIES:CAL",
