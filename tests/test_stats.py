@@ -172,3 +172,30 @@ def test_stats_near_the_end_of_the_calendar(make_register, cli):
     root = make_register(files={"mops-mlawa": MLAWA})
     result = cli(root, "stats", "--format", "json", "--as-of", "9999-06-01")
     assert result.exit_code == 0, result.output
+
+
+def _cal(ident: str, voivodeship: str) -> str:
+    return (
+        f'id = "{ident}"\nname = "CAL {ident}"\ncity = "Miasto"\nvoivodeship = "{voivodeship}"\n'
+        "\n[[awards]]\nvalid_from = 2024-01-01\nvalid_until = 2027-12-31\n"
+    )
+
+
+def test_voivodeships_with_equal_counts_in_polish_order(make_register, cli):
+    root = make_register(
+        files={
+            "a": _cal("a", "zachodniopomorskie"),
+            "b": _cal("b", "świętokrzyskie"),
+            "c": _cal("c", "śląskie"),
+            "d": _cal("d", "łódzkie"),
+            "e": _cal("e", "lubuskie"),
+        }
+    )
+    data = json.loads(stats(cli, root, "--format", "json").stdout)
+    assert [v["voivodeship"] for v in data["active_per_voivodeship"]] == [
+        "lubuskie",
+        "łódzkie",
+        "śląskie",
+        "świętokrzyskie",
+        "zachodniopomorskie",
+    ]

@@ -11,6 +11,7 @@ from collections import Counter
 from datetime import date
 
 from calcert.i18n import N_
+from calcert.model.collation import polish_key
 from calcert.model.records import Institution
 from calcert.model.terms import Duration
 from calcert.ops.queries import expiring_rows, readable
@@ -39,7 +40,9 @@ def per_year(insts: list[Institution]) -> list[dict[str, int]]:
 
 
 def _counted(counter: Counter[str], key: str) -> list[dict[str, object]]:
-    ordered = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0] == NONE_LABEL, kv[0]))
+    ordered = sorted(
+        counter.items(), key=lambda kv: (-kv[1], kv[0] == NONE_LABEL, polish_key(kv[0]))
+    )
     return [{key: k, "active": v} for k, v in ordered]
 
 
