@@ -79,6 +79,20 @@ def examples(count: int) -> int:
     return max(5, count * settings().max_examples // 100)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalog() -> None:
+    """Compile the .po the tests read, so a stale .mo from an earlier install cannot mislead
+    any test that speaks Polish."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    po = REPO / "src" / "calcert" / "locale" / "pl" / "LC_MESSAGES" / "calcert.po"
+    with po.open("rb") as handle:
+        catalog = read_po(handle)
+    with po.with_suffix(".mo").open("wb") as handle:
+        write_mo(handle, catalog)
+
+
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     """No test may see the developer's register, locale or colour settings."""

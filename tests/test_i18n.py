@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from calcert.i18n import Message, choose_language, set_language, translate_text
@@ -17,15 +16,6 @@ from conftest import MLAWA, RADOM, REPO
 PO = REPO / "src" / "calcert" / "locale" / "pl" / "LC_MESSAGES" / "calcert.po"
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "Message": None, "PluralMessage": (1, 2)}
 PL = {"LANG": "pl_PL.UTF-8"}
-
-
-@pytest.fixture(scope="session", autouse=True)
-def compiled_catalog() -> None:
-    """Compile the .po the tests read, so a stale .mo from an earlier install cannot mislead."""
-    with PO.open("rb") as handle:
-        catalog = read_po(handle)
-    with PO.with_suffix(".mo").open("wb") as handle:
-        write_mo(handle, catalog)
 
 
 def _extracted() -> dict[str, int]:
@@ -135,12 +125,12 @@ def test_add_summary_in_polish_with_the_ordinal(make_register, cli) -> None:
 def test_expiring_in_polish(make_register, cli) -> None:
     root = make_register(files={"mops-mlawa": MLAWA})
     result = cli(root, "expiring", "--within", "6m", "--as-of", "2025-12-01", env=PL)
-    assert result.stdout.splitlines()[0].split() == [
+    assert re.split(r"\s\s+", result.stdout.splitlines()[0]) == [
         "id",
         "nazwa",
         "miejscowość",
-        "ważny_do",
-        "dni_do_końca",
+        "ważny do",
+        "dni do końca",
     ]
     none = cli(root, "expiring", "--within", "6m", "--as-of", "2027-01-01", env=PL)
     assert none.stdout.startswith("żaden certyfikat nie kończy się")

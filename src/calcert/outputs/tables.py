@@ -35,20 +35,24 @@ def _isatty(stream: TextIO) -> bool:
 _WRAPPING = frozenset({"name", "city", "awarded_by", "event", "notes", "kind", "voivodeship"})
 
 
-_HEADERS = {"number": "#", "certificates": "certs", "voivodeship": "voivodeship"}
+# Column names as people read them, in words (json and csv keep the keys).
+_HEADERS = {
+    "number": "#",
+    "valid_from": N_("valid from"),
+    "valid_until": N_("valid until"),
+    "days_left": N_("days left"),
+    "awarded_on": N_("awarded on"),
+    "awarded_by": N_("awarded by"),
+    "withdrawn_on": N_("withdrawn on"),
+    "certificate_no": N_("certificate no."),
+    "withdrawal_reason": N_("withdrawal reason"),
+}
+_SHORT_HEADERS = {"certificates": N_("certs")}  # where a terminal is short of room
 
 
 _STATUS_STYLES = {"active": "green", "pending": "yellow", "expired": "dim", "withdrawn": "red"}
 _DROP_ORDER = ("kind", "voivodeship", "certificates", "awarded_on", "valid_from", "term")
-
-
-def _natural_width(rows: Sequence[dict[str, object]], columns: Sequence[str]) -> int:
-    """Width of the table with free-text columns wrapped to at most 18 characters."""
-    total = 1
-    for column in columns:
-        longest = max([len(column)] + [len(_cell(r.get(column))) for r in rows])
-        total += (min(longest, 18) if column in _WRAPPING else longest) + 3
-    return total
+_WRAP_AT = 18  # free text wider than this wraps while other columns are still wanted
 
 
 # Column names and statuses as people read them (json/csv keep the English keys).
@@ -86,8 +90,11 @@ HUMAN_WORDS = (
 )
 
 
-def _header(column: str, *, plain: bool = False) -> str:
-    return _(column if plain else _HEADERS.get(column, column))
+def header(column: str, *, short: bool = False) -> str:
+    """A column's name for people, in the current language: "valid until", "ważny do"."""
+    if short and column in _SHORT_HEADERS:
+        return _(_SHORT_HEADERS[column])
+    return _(_HEADERS.get(column, column))
 
 
 def _human_cell(row: dict[str, object], column: str) -> str:
@@ -135,12 +142,102 @@ def to_markdown(rows: Sequence[dict[str, object]], columns: Sequence[str]) -> st
 def plain_table(rows: Sequence[dict[str, object]], columns: Sequence[str]) -> str:
     """Aligned columns, no colour, no box drawing: greppable and diff-friendly."""
     cells = [[_human_cell(row, c) for c in columns] for row in rows]
-    headers = [_header(c, plain=True) for c in columns]
+    headers = [header(c) for c in columns]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
     for r in cells:
         lines.append("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip())
     return "\n".join(lines) + "\n"
+
+
+def terminal_width() -> int:
+    """``$COLUMNS`` when it is a positive number, else the terminal's, else 80."""
+    value = os.environ.get("COLUMNS", "")
+    if value.isdigit() and int(value) > 0:
+        return int(value)
+    import shutil
+
+    columns = shutil.get_terminal_size((80, 24)).columns
+    return columns if columns > 0 else 80
+
+
+def _ascii_only() -> bool:
+    """``TERM=dumb`` terminals show neither box drawing nor colour."""
+    return os.environ.get("TERM", "") == "dumb"
+
+
+def _widths(rows: Sequence[dict[str, object]], column: str) -> tuple[int, int]:
+    """(narrowest, natural) width of a column on a terminal: free text may wrap between
+    words, other values (ids, dates, statuses, numbers) never wrap."""
+    cells = [_human_cell(row, column) for row in rows]
+    title = header(column, short=True)
+    if column not in _WRAPPING:
+        width = max([len(title)] + [len(c) for c in cells])
+        return width, width
+    narrowest = max(len(w) for text in [title, *cells] for w in text.split() or [""])
+    return narrowest, max(narrowest, min(_WRAP_AT, max(len(c) for c in cells)))
+
+
+def _table_width(widths: Sequence[int]) -> int:
+    return sum(widths) + 3 * len(widths) + 1  # "│ " before each cell, " │" at the end
+
+
+def fit_columns(
+    rows: Sequence[dict[str, object]], columns: Sequence[str], width: int
+) -> tuple[dict[str, int], list[str]] | None:
+    """Column widths that fit ``width`` and the columns left out for it, least important
+    first (``_DROP_ORDER``); None when even the rest cannot fit without breaking a value."""
+    shown = [c for c in columns if any(row.get(c) not in (None, "") for row in rows)]
+    dropped: list[str] = []
+    for victim in _DROP_ORDER:
+        if _table_width([_widths(rows, c)[1] for c in shown]) <= width:
+            break
+        if victim in shown:
+            shown.remove(victim)
+            dropped.append(victim)
+    ranges = {c: _widths(rows, c) for c in shown}
+    if _table_width([low for low, _high in ranges.values()]) > width:
+        return None
+    widths = {c: high for c, (_low, high) in ranges.items()}
+    while _table_width(list(widths.values())) > width:
+        roomiest = max(widths, key=lambda c: widths[c] - ranges[c][0])
+        widths[roomiest] -= 1
+    return widths, dropped
+
+
+def _dropped_note(dropped: Sequence[str], width: int) -> str:
+    import textwrap
+
+    names = ", ".join(header(c) for c in dropped)
+    note = _(
+        "not shown at {width} columns: {columns}; widen the terminal or use --format csv"
+    ).format(width=width, columns=names)
+    return textwrap.fill(note, width, break_long_words=False, break_on_hyphens=False)
+
+
+def stacked(rows: Sequence[dict[str, object]], columns: Sequence[str], width: int) -> str:
+    """One block per row, one ``header: value`` line per value: for terminals too narrow
+    for a table. Values wrap between words only, so ids and dates stay whole."""
+    import textwrap
+
+    blocks = []
+    for row in rows:
+        lines = [_human_cell(row, columns[0])]
+        for column in columns[1:]:
+            value = _human_cell(row, column)
+            if value:
+                lines.append(
+                    textwrap.fill(
+                        f"{header(column)}: {value}",
+                        max(width, 1),
+                        initial_indent="  ",
+                        subsequent_indent="    ",
+                        break_long_words=False,
+                        break_on_hyphens=False,
+                    )
+                )
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
 
 
 def print_table(
@@ -155,43 +252,54 @@ def print_table(
     if not rows:
         print(empty, file=stream)
         return
+    width = terminal_width()
     if not _isatty(stream):
         stream.write(plain_table(rows, columns))
         return
+    fitted = fit_columns(rows, columns, width)
+    if fitted is None:  # too narrow for a table that keeps ids and dates whole
+        stream.write(stacked(rows, columns, width))
+        return
+    widths, dropped = fitted
+    _rich_table(rows, widths, title, stream, width)
+    if dropped:
+        print(_dropped_note(dropped, width), file=stream)
+
+
+def _rich_table(
+    rows: Sequence[dict[str, object]],
+    widths: dict[str, int],
+    title: str | None,
+    stream: TextIO,
+    width: int,
+) -> None:
+    from rich import box
     from rich.console import Console
     from rich.table import Table
-
-    console = Console(
-        file=stream, color_system="auto" if colour_allowed(stream) else None, highlight=False
-    )
-    table = Table(title=title, header_style="bold")
-    # Columns empty in every row only take room on a terminal; scripts use json/csv.
-    columns = [c for c in columns if any(row.get(c) not in (None, "") for row in rows)]
-    # On a narrow terminal drop the least important columns rather than crush the rest.
-    for victim in _DROP_ORDER:
-        if _natural_width(rows, columns) <= console.width or len(columns) <= 3:
-            break
-        if victim in columns:
-            columns.remove(victim)
-    for column in columns:
-        justify = "right" if column in NUMERIC_COLUMNS else "left"
-        wraps = column in _WRAPPING
-        table.add_column(
-            _header(column),
-            justify=justify,  # type: ignore[arg-type]
-            no_wrap=not wraps,
-            min_width=10 if wraps else None,
-            overflow="fold",
-        )
     from rich.text import Text
 
+    ascii_only = _ascii_only()
+    colour = colour_allowed(stream) and not ascii_only
+    console = Console(
+        file=stream, color_system="auto" if colour else None, highlight=False, width=width
+    )
+    table = Table(
+        title=title, header_style="bold", box=box.ASCII if ascii_only else box.HEAVY_HEAD
+    )
+    for column, column_width in widths.items():
+        table.add_column(
+            header(column, short=True),
+            justify="right" if column in NUMERIC_COLUMNS else "left",
+            no_wrap=column not in _WRAPPING,
+            width=column_width,
+            overflow="fold",
+        )
     for row in rows:
         cells = []
-        for column in columns:
+        for column in widths:
             raw = _cell(row.get(column))
-            value = _human_cell(row, column)
             style = _STATUS_STYLES.get(raw, "") if column == "status" else ""
-            cells.append(Text(value, style=style))
+            cells.append(Text(_human_cell(row, column), style=style))
         table.add_row(*cells)
     console.print(table)
 
