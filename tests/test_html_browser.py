@@ -1,7 +1,8 @@
 """The public register page in a real browser: headless Chromium driven by selenium.
 
-Skipped only when Chromium (Debian ``chromium`` + ``chromium-driver``) is absent locally;
-in CI (``CI`` set, as in ``.ci/run``) a missing browser fails the test instead.
+Marked slow (a browser per test). Skipped only when Chromium (Debian ``chromium`` +
+``chromium-driver``) is absent locally; in CI (``CI`` set, as in ``.ci/run``) a missing
+browser fails the test instead.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import pytest
 from conftest import LUBARTOW_WITHDRAWN, MLAWA, RADOM, REPO
 
 pytestmark = pytest.mark.slow  # a real browser
+
+pytestmark = pytest.mark.slow
 
 FLAGS = (
     "--headless",
@@ -101,9 +104,11 @@ def visible_rows(driver) -> list[str]:
     return [row.get_attribute("id") for row in rows if row.is_displayed()]
 
 
-def page(cli, root: Path, tmp_path: Path) -> str:
+def page(cli, root: Path, tmp_path: Path, *options: str) -> str:
     target = tmp_path / "rejestr.html"
-    result = cli(root, "export", "--format", "html", "--as-of", "2025-01-01", "-o", str(target))
+    result = cli(
+        root, *options, "export", "--format", "html", "--as-of", "2025-01-01", "-o", str(target)
+    )
     assert result.exit_code == 0, result.output
     return target.as_uri()
 
@@ -121,7 +126,8 @@ def test_filter_by_voivodeship_kind_and_status(make_register, cli, browser, tmp_
     }
     root = make_register(files=files)
     browser.get(page(cli, root, tmp_path))
-    all_ids = ["biblioteka-olesnica", "gops-lubartow", "mops-mlawa", "mops-radom"]
+    # Polish alphabetical order of names: Gminny, Miejska, Miejski (Mławie, Radomiu), MOPS.
+    all_ids = ["gops-lubartow", "biblioteka-olesnica", "mops-mlawa", "mops-radom"]
     assert visible_rows(browser) == [*all_ids, "mops-wroclaw-zespol-1"]
     assert browser.find_element(By.ID, "count").text == "Pokazano 5 z 5"
 
@@ -186,3 +192,120 @@ def test_real_register_page_on_a_phone(cli, browser, tmp_path):
     )
     assert browser.find_element(By.CSS_SELECTOR, "figure svg").is_displayed()
     browser.save_screenshot(str(tmp_path / "real-register-phone.png"))
+
+
+LODZ = """\
+id = "cal-lodz"
+name = "Łódzkie Centrum Aktywności Lokalnej"
+kind = "CAL"
+city = "Łódź"
+voivodeship = "łódzkie"
+
+[[awards]]
+valid_from = 2023-01-01
+valid_until = 2027-12-31
+"""
+
+LODZ_BRANCH = """\
+id = "cal-lodz-baluty"
+name = "Filia na Bałutach"
+kind = "CAL"
+city = "Łódź"
+voivodeship = "łódzkie"
+parent = "cal-lodz"
+
+[[awards]]
+valid_from = 2023-06-01
+valid_until = 2026-05-31
+"""
+
+ALL = {
+    "mops-mlawa": MLAWA,
+    "mops-radom": RADOM,
+    "gops-lubartow": GOPS,
+    "cal-lodz": LODZ,
+    "cal-lodz-baluty": LODZ_BRANCH,
+}
+
+
+def search(browser, text: str) -> list[str]:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    box = browser.find_element(By.ID, "filter-text")
+    box.send_keys(Keys.BACKSPACE * len(box.get_attribute("value")) + text)  # as typed
+    return visible_rows(browser)
+
+
+def test_search_ignores_case_and_polish_diacritics(make_register, cli, browser, tmp_path):
+    root = make_register(files=ALL)
+    browser.get(page(cli, root, tmp_path))
+    assert search(browser, "lodz") == ["cal-lodz", "cal-lodz-baluty"]
+    assert search(browser, "ŁÓDŹ") == ["cal-lodz", "cal-lodz-baluty"]
+    assert search(browser, "baluty") == ["cal-lodz-baluty"]
+    assert search(browser, "mlawie") == ["mops-mlawa"]
+    assert search(browser, "SPOLECZNEJ") == ["gops-lubartow", "mops-mlawa", "mops-radom"]
+    everyone = ["gops-lubartow", "cal-lodz", "cal-lodz-baluty", "mops-mlawa", "mops-radom"]
+    assert search(browser, "") == everyone  # Ł after G and before M
+
+
+def test_sub_units_stay_under_their_parent_when_sorted(make_register, cli, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    root = make_register(files=ALL)
+    browser.get(page(cli, root, tmp_path))
+    branch = browser.find_element(By.ID, "cal-lodz-baluty")
+    assert "sub-unit" in branch.get_attribute("class")
+    assert (
+        "Łódzkie Centrum Aktywności Lokalnej"
+        in branch.find_element(By.CSS_SELECTOR, "td.col-name").text
+    )
+    until = browser.find_elements(By.CSS_SELECTOR, "#register thead button")[5]
+    for _click in range(2):  # the branch ends first, but it stays under its parent
+        until.click()
+        ids = visible_rows(browser)
+        assert ids.index("cal-lodz-baluty") == ids.index("cal-lodz") + 1, ids
+
+
+def test_a_withdrawn_certificate_is_not_shown_as_current(make_register, cli, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    root = make_register(files=ALL)
+    browser.get(page(cli, root, tmp_path))
+    row = browser.find_element(By.ID, "gops-lubartow")
+    assert row.find_element(By.CSS_SELECTOR, "td.col-status").text == "cofnięty"
+    assert row.find_element(By.CSS_SELECTOR, "td.col-until").text == "2023-02-01 – 2024-04-30"
+    assert "aktywny" not in row.text
+
+
+def test_the_page_in_english_on_request(make_register, cli, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    root = make_register(files=ALL)
+    browser.get(page(cli, root, tmp_path, "--lang", "en"))
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    assert browser.find_element(By.ID, "count").text == "Showing 5 of 5"
+    headers = [b.text for b in browser.find_elements(By.CSS_SELECTOR, "#register thead button")]
+    assert headers[:3] == ["Institution", "City", "Voivodeship"]
+    Select(browser.find_element(By.ID, "filter-status")).select_by_visible_text("withdrawn")
+    assert visible_rows(browser) == ["gops-lubartow"]
+    assert browser.find_element(By.ID, "count").text == "Showing 1 of 5"
+    meta = browser.find_element(By.CSS_SELECTOR, "p.meta").text
+    assert meta.startswith("As of 1 January 2025: 5 institutions, 5 certificates")
+
+
+def test_screenshots_at_1280_and_390_pixels(make_register, cli, browser, tmp_path):
+    """For people to look at (the issue's closing note): saved where CALCERT_SHOTS says."""
+    from selenium.webdriver.common.by import By
+
+    root = make_register(files={**ALL, "mops-wroclaw-zespol-1": WROCLAW})
+    browser.get(page(cli, root, tmp_path))
+    shots = Path(os.environ.get("CALCERT_SHOTS", tmp_path))
+    for width, height in ((1280, 900), (390, 844)):
+        browser.set_window_size(width, height)
+        full = browser.execute_script("return document.documentElement.scrollHeight")
+        browser.set_window_size(width, max(height, full + 140))
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= width
+        assert browser.save_screenshot(str(shots / f"page-{width}.png"))
+    assert browser.find_element(By.ID, "count").text == "Pokazano 6 z 6"

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import gettext
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Self
 
 DOMAIN = "calcert"
@@ -18,6 +20,7 @@ LANGUAGES = ("en", "pl")
 
 _current: gettext.NullTranslations = gettext.NullTranslations()
 _language = "en"
+_requested: str | None = None  # what --lang or $CALCERT_LANG asked for, if anything
 
 
 def _from_locale_value(value: str) -> str | None:
@@ -37,6 +40,31 @@ def choose_language(explicit: str | None = None, environ: dict[str, str] | None 
         if value:
             return _from_locale_value(value) or "en"
     return "en"
+
+
+def request_language(explicit: str | None, environ: dict[str, str] | None = None) -> None:
+    """Remember the language the user asked for (``--lang``, else ``$CALCERT_LANG``), as
+    opposed to one guessed from the locale: the public page is Polish unless asked."""
+    global _requested
+    env = os.environ if environ is None else environ
+    asked = explicit or env.get("CALCERT_LANG")
+    _requested = (_from_locale_value(asked) or "en") if asked else None
+
+
+def page_language() -> str:
+    """The public page's language: the one asked for, else Polish (its readers' own)."""
+    return _requested or "pl"
+
+
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Speak ``language`` inside the block (e.g. the page), then the previous one again."""
+    previous = _language
+    set_language(language)
+    try:
+        yield
+    finally:
+        set_language(previous)
 
 
 def set_language(language: str) -> None:

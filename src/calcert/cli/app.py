@@ -234,6 +234,7 @@ def _set_language(argv: list[str], command: Any) -> None:
         elif arg.startswith("--lang="):
             explicit = arg.split("=", 1)[1]
     i18n.set_language(i18n.choose_language(explicit))
+    i18n.request_language(explicit)
     i18n.translate_command_tree(command)
 
 

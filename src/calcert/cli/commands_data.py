@@ -160,9 +160,11 @@ def export(
             reminders = parse_reminders(reg.config.reminders)
         text = to_ics(selected, reminders, day, reg.config.name)
     else:
+        from calcert.i18n import page_language, speaking
         from calcert.outputs.html import to_html
 
-        text = to_html(selected, day, reg.config.name)
+        with speaking(page_language()):
+            text = to_html(selected, day, reg.config.name)
     _emit(text.encode("utf-8"), output)
     return report_bad_files(reg)
 

@@ -1,155 +1,68 @@
 """The public register page: one self-contained HTML file (no CDN, no network at all).
 
-Institutions with their current term, status and history; columns sortable and rows
-filterable by voivodeship, kind and status with a little inline JavaScript (without it the
-full table still shows); cards instead of a table on a phone; an inline SVG bar chart of
-certificates awarded per year. Every value from the register goes through
-``html.escape``; the script only reads attributes and never builds markup from data. The
-page is in Polish: it is meant for the association's website.
+Institutions with their current (else last) term and its true status, sub-units under
+their parent, in Polish alphabetical order; columns sortable, rows filterable by
+voivodeship, kind and status and searchable regardless of case and diacritics by a little
+JavaScript (without it the full table still shows); cards instead of a table on a phone;
+an inline SVG bar chart of certificates awarded per year. The style and script are
+package data (``page/page.css``, ``page/page.js``) inlined into the page. Every value from
+the register goes through ``html.escape``; the script only reads attributes. All text is
+in the current language (``export`` makes the page Polish unless ``--lang`` says else).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
+from functools import cache
 from html import escape
+from importlib import resources
+from typing import Any
 
-from calcert.model.records import Award, Institution
+from calcert.i18n import N_, _, language, ngettext
+from calcert.model.collation import polish_key
+from calcert.model.records import STATUSES, Award, Institution
 from calcert.ops.stats import per_year
 from calcert.outputs.export import Row
 
-STATUS_PL = {
-    "active": "aktywny",
-    "pending": "przyszły",
-    "expired": "wygasły",
-    "withdrawn": "cofnięty",
-}
 COLUMNS = (
-    ("name", "Instytucja"),
-    ("city", "Miejscowość"),
-    ("voivodeship", "Województwo"),
-    ("kind", "Rodzaj"),
-    ("status", "Status"),
-    ("until", "Obecny certyfikat"),
-    ("count", "Certyfikaty"),
+    ("name", N_("Institution")),
+    ("city", N_("City")),
+    ("voivodeship", N_("Voivodeship")),
+    ("kind", N_("Kind")),
+    ("status", N_("Status")),
+    ("until", N_("Current or last certificate")),
+    ("count", N_("Certificates")),
 )
-MONTHS = [
-    "stycznia",
-    "lutego",
-    "marca",
-    "kwietnia",
-    "maja",
-    "czerwca",
-    "lipca",
-    "sierpnia",
-    "września",
-    "października",
-    "listopada",
-    "grudnia",
-]
+DATES = (
+    N_("{day} January {year}"),
+    N_("{day} February {year}"),
+    N_("{day} March {year}"),
+    N_("{day} April {year}"),
+    N_("{day} May {year}"),
+    N_("{day} June {year}"),
+    N_("{day} July {year}"),
+    N_("{day} August {year}"),
+    N_("{day} September {year}"),
+    N_("{day} October {year}"),
+    N_("{day} November {year}"),
+    N_("{day} December {year}"),
+)
 
-CSS = """
-:root { --fg: #1d2430; --muted: #5b6472; --line: #d8dde5; --accent: #0b6e4f; --bg: #fff; }
-* { box-sizing: border-box; }
-[hidden] { display: none !important; }
-body { font: 16px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
-  color: var(--fg); background: var(--bg); margin: 0 auto; padding: 1rem; max-width: 72rem; }
-h1 { font-size: 1.5rem; margin: 0 0 .25rem; }
-p.meta { color: var(--muted); margin: 0 0 1rem; }
-form.filters { display: flex; flex-wrap: wrap; gap: .75rem; margin: 1rem 0; }
-form.filters label { display: flex; flex-direction: column; font-size: .85rem;
-  color: var(--muted); }
-select, input { font: inherit; padding: .3rem .4rem; min-width: 10rem; }
-table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; padding: .45rem .5rem; border-bottom: 1px solid var(--line);
-  vertical-align: top; }
-th button { font: inherit; font-weight: 600; background: none; border: 0; padding: 0;
-  cursor: pointer; color: inherit; }
-th[aria-sort="ascending"] button::after { content: " ▲"; }
-th[aria-sort="descending"] button::after { content: " ▼"; }
-.nowrap { white-space: nowrap; }
-.status { display: inline-block; padding: 0 .45rem; border-radius: .6rem; font-size: .85rem;
-  background: #eceff3; }
-.status-active { background: #d5f0e3; color: #0b5137; }
-.status-withdrawn { background: #f8d7da; color: #7a1c25; }
-.status-pending { background: #fff1c9; color: #6b4d00; }
-details ol { margin: .25rem 0 0; padding-left: 1.2rem; }
-details li { margin-bottom: .3rem; }
-small { color: var(--muted); }
-a { color: var(--accent); }
-figure { margin: 1.5rem 0; }
-figure svg { width: 100%; max-width: 40rem; height: auto; }
-.bar { fill: var(--accent); }
-svg text { font: 11px system-ui, sans-serif; fill: var(--fg); }
-#count { color: var(--muted); }
-@media (max-width: 720px) {
-  thead { position: absolute; left: -9999px; }
-  table, tbody, tr, td { display: block; width: 100%; }
-  tr { border: 1px solid var(--line); border-radius: .5rem; margin-bottom: .75rem;
-    padding: .4rem .6rem; }
-  td { border: 0; padding: .2rem 0; }
-  td::before { content: attr(data-label) ": "; font-weight: 600; color: var(--muted); }
-  td.col-name::before { content: ""; }
-  td.col-name { font-weight: 600; }
-  select, input { min-width: 0; width: 100%; }
-  form.filters label { flex: 1 1 100%; }
-}
-"""
 
-SCRIPT = """
-(function () {
-  var table = document.getElementById("register");
-  var rows = Array.prototype.slice.call(table.tBodies[0].rows);
-  var filters = ["voivodeship", "kind", "status"].map(function (k) {
-    return [k, document.getElementById("filter-" + k)];
-  });
-  var search = document.getElementById("filter-text");
-  var count = document.getElementById("count");
-  function apply() {
-    var text = search.value.trim().toLocaleLowerCase("pl");
-    var shown = 0;
-    rows.forEach(function (row) {
-      var ok = filters.every(function (f) {
-        return !f[1].value || row.getAttribute("data-" + f[0]) === f[1].value;
-      });
-      if (ok && text) { ok = row.textContent.toLocaleLowerCase("pl").indexOf(text) >= 0; }
-      row.hidden = !ok;
-      if (ok) { shown += 1; }
-    });
-    count.textContent = "Pokazano " + shown + " z " + rows.length;
-  }
-  filters.forEach(function (f) { f[1].addEventListener("change", apply); });
-  search.addEventListener("input", apply);
-  var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
-  headers.forEach(function (th, index) {
-    var button = th.querySelector("button");
-    if (!button) { return; }
-    button.addEventListener("click", function () {
-      var ascending = th.getAttribute("aria-sort") !== "ascending";
-      headers.forEach(function (h) { h.removeAttribute("aria-sort"); });
-      th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
-      var numeric = th.getAttribute("data-type") === "number";
-      rows.sort(function (a, b) {
-        var x = a.cells[index].getAttribute("data-value");
-        var y = b.cells[index].getAttribute("data-value");
-        var order = numeric ? Number(x) - Number(y) : x.localeCompare(y, "pl");
-        return ascending ? order : -order;
-      });
-      rows.forEach(function (row) { table.tBodies[0].appendChild(row); });
-    });
-  });
-  document.getElementById("filters").hidden = false;
-  apply();
-})();
-"""
+@cache
+def asset(name: str) -> str:
+    """``page/page.css`` or ``page/page.js`` from the installed package."""
+    return resources.files("calcert.outputs").joinpath("page", name).read_text(encoding="utf-8")
 
 
 def _e(value: object) -> str:
     return escape("" if value is None else str(value), quote=True)
 
 
-def _date_pl(day: date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+def long_date(day: date) -> str:
+    """ "1 January 2025", "1 stycznia 2025"."""
+    return _(DATES[day.month - 1]).format(day=day.day, year=day.year)
 
 
 def _link(url: str | None, text: str) -> str:
@@ -159,73 +72,155 @@ def _link(url: str | None, text: str) -> str:
 
 
 def _term(award: Award) -> str:
-    """The term as HTML: dates never break inside."""
+    """The term as HTML, ending where a withdrawal ended it; dates never break inside."""
     span = (
         f'<span class="nowrap">{award.valid_from.isoformat()}</span> – '
-        f'<span class="nowrap">{award.valid_until.isoformat()}</span>'
+        f'<span class="nowrap">{award.effective_until.isoformat()}</span>'
     )
     return f"{span} ({_e(award.term)})" if award.term else span
 
 
+def _award_notes(award: Award) -> str:
+    parts = []
+    if award.awarded_on:
+        parts.append(_("awarded {date}").format(date=_e(long_date(award.awarded_on))))
+        if award.awarded_by:
+            parts.append(_("by {name}").format(name=_e(award.awarded_by)))
+        if award.event:
+            parts.append(_e(award.event))
+    text = f"<br><small>{', '.join(parts)}</small>" if parts else ""
+    if award.withdrawn_on:
+        reason = f": {_e(award.withdrawal_reason)}" if award.withdrawal_reason else ""
+        withdrawn = _("withdrawn {date}").format(date=_e(long_date(award.withdrawn_on)))
+        text += f"<br><small>{withdrawn}{reason}</small>"
+    if award.source:
+        text += f"<br><small>{_link(award.source, _('source'))}</small>"
+    return text
+
+
 def _history(inst: Institution, as_of: date) -> str:
-    items = []
-    for award in inst.sorted_awards():
-        status = award.status(as_of)
-        parts = [f"<strong>{_term(award)}</strong>", _badge(status)]
-        if award.awarded_on:
-            parts.append(f"<br><small>przyznany {_e(_date_pl(award.awarded_on))}")
-            if award.awarded_by:
-                parts.append(f", wręczył(a) {_e(award.awarded_by)}")
-            if award.event:
-                parts.append(f", {_e(award.event)}")
-            parts.append("</small>")
-        if award.withdrawn_on:
-            reason = f": {_e(award.withdrawal_reason)}" if award.withdrawal_reason else ""
-            parts.append(
-                f"<br><small>cofnięty {_e(award.withdrawn_on.isoformat())}{reason}</small>"
-            )
-        if award.source:
-            parts.append(f"<br><small>{_link(award.source, 'źródło')}</small>")
-        items.append("<li>" + " ".join(parts[:2]) + "".join(parts[2:]) + "</li>")
-    label = f"{len(inst.awards)} certyfikat" + ("y" if 2 <= len(inst.awards) <= 4 else "ów")
-    if len(inst.awards) == 1:
-        label = "1 certyfikat"
+    items = [
+        f"<li><strong>{_term(a)}</strong> {_badge(a.status(as_of))}{_award_notes(a)}</li>"
+        for a in inst.sorted_awards()
+    ]
+    n = len(inst.awards)
+    label = ngettext("{n} certificate", "{n} certificates", n).format(n=n)
     return f"<details><summary>{_e(label)}</summary><ol>{''.join(items)}</ol></details>"
 
 
 def _badge(status: str) -> str:
-    return f'<span class="status status-{_e(status)}">{_e(STATUS_PL.get(status, status))}</span>'
+    """The status in the CLI's words (``list``, ``show``)."""
+    return f'<span class="status status-{_e(status)}">{_e(_(status))}</span>'
 
 
-def _row(inst: Institution, as_of: date) -> str:
-    status = inst.status(as_of) or ""
+def _shown(inst: Institution, as_of: date) -> Award:
+    """The current award, else the last one: what the row is about."""
     award = inst.current_award(as_of) or inst.latest_award()
-    assert award is not None
+    assert award is not None  # known_on keeps institutions with at least one award
+    return award
+
+
+def _name_cell(inst: Institution, parents: dict[str, Institution]) -> str:
     name = _link(inst.website, inst.name)
+    parent = parents.get(inst.parent or "")
+    if parent is not None and parent is not inst:
+        part_of = _("part of {parent}").format(parent=_e(parent.name))
+        name += f'<small class="part-of">{part_of}</small>'
+    return name
+
+
+def _row(
+    inst: Institution,
+    as_of: date,
+    ranks: dict[str, dict[str, int]],
+    parents: dict[str, Institution],
+) -> str:
+    status = inst.status(as_of) or ""
+    award = _shown(inst, as_of)
     cells = [
-        ("name", "Instytucja", inst.name, name),
-        ("city", "Miejscowość", inst.city, _e(inst.city)),
-        ("voivodeship", "Województwo", inst.voivodeship or "", _e(inst.voivodeship or "—")),
-        ("kind", "Rodzaj", inst.kind or "", _e(inst.kind or "—")),
-        ("status", "Status", STATUS_PL.get(status, status), _badge(status)),
-        ("until", "Obecny certyfikat", award.valid_until.isoformat(), _term(award)),
-        ("count", "Certyfikaty", str(len(inst.awards)), _history(inst, as_of)),
+        ("name", _name_cell(inst, parents)),
+        ("city", _e(inst.city)),
+        ("voivodeship", _e(inst.voivodeship or "—")),
+        ("kind", _e(inst.kind or "—")),
+        ("status", _badge(status)),
+        ("until", _term(award)),
+        ("count", _history(inst, as_of)),
     ]
+    labels = dict(COLUMNS)
     tds = "".join(
-        f'<td class="col-{key}" data-label="{_e(label)}" data-value="{_e(value)}">{body}</td>'
-        for key, label, value, body in cells
+        f'<td class="col-{key}" data-label="{_e(_(labels[key]))}" '
+        f'data-value="{ranks[key][inst.id]}">{body}</td>'
+        for key, body in cells
+    )
+    search = " ".join(v for v in (inst.name, inst.city, inst.voivodeship, inst.kind, inst.id) if v)
+    sub = (
+        f' class="sub-unit" data-parent="{_e(inst.parent)}"' if _is_sub_unit(inst, parents) else ""
     )
     return (
-        f'<tr id="{_e(inst.id)}" data-voivodeship="{_e(inst.voivodeship or "")}" '
-        f'data-kind="{_e(inst.kind or "")}" data-status="{_e(status)}">{tds}</tr>'
+        f'<tr id="{_e(inst.id)}"{sub} data-voivodeship="{_e(inst.voivodeship or "")}" '
+        f'data-kind="{_e(inst.kind or "")}" data-status="{_e(status)}" '
+        f'data-search="{_e(search)}">{tds}</tr>'
     )
 
 
-def _options(values: Iterable[str], labels: dict[str, str] | None = None) -> str:
-    out = ['<option value="">wszystkie</option>']
+def _rank(insts: list[Institution], value: Callable[[Institution], Any]) -> dict[str, int]:
+    """Each institution's place when sorted by ``value`` (text in Polish order)."""
+
+    def key(inst: Institution) -> Any:
+        v = value(inst)
+        return polish_key(v) if isinstance(v, str) else v
+
+    return {inst.id: n for n, inst in enumerate(sorted(insts, key=key))}
+
+
+def _ranks(insts: list[Institution], as_of: date) -> dict[str, dict[str, int]]:
+    """The order of every sortable column, for the script (it compares numbers only)."""
+    return {
+        "name": _rank(insts, lambda i: i.name),
+        "city": _rank(insts, lambda i: i.city),
+        "voivodeship": _rank(insts, lambda i: i.voivodeship or "\uffff"),
+        "kind": _rank(insts, lambda i: i.kind or "\uffff"),
+        "status": _rank(insts, lambda i: STATUSES.index(i.status(as_of) or "active")),
+        "until": _rank(insts, lambda i: _shown(i, as_of).effective_until),
+        "count": _rank(insts, lambda i: len(i.awards)),
+    }
+
+
+def ordered(insts: list[Institution]) -> tuple[list[Institution], dict[str, Institution]]:
+    """Institutions in Polish alphabetical order of name, each sub-unit right under its
+    parent when the parent is on the page; and the institutions on the page by id."""
+    by_id = {i.id: i for i in insts}
+    by_name = sorted(insts, key=lambda i: polish_key(i.name))
+    children: dict[str, list[Institution]] = {}
+    for inst in by_name:
+        if _is_sub_unit(inst, by_id):
+            children.setdefault(str(inst.parent), []).append(inst)
+    out: list[Institution] = []
+    placed: set[str] = set()
+
+    def place(inst: Institution) -> None:
+        if inst.id not in placed:
+            placed.add(inst.id)
+            out.append(inst)
+            for child in children.get(inst.id, []):
+                place(child)
+
+    for inst in by_name:
+        if not _is_sub_unit(inst, by_id):
+            place(inst)
+    for inst in by_name:  # a cycle of parents has no top: its units stand on their own
+        place(inst)
+    return out, by_id
+
+
+def _is_sub_unit(inst: Institution, on_page: dict[str, Institution]) -> bool:
+    return inst.parent is not None and inst.parent != inst.id and inst.parent in on_page
+
+
+def _options(values: Iterable[str], labels: Callable[[str], str] = str) -> str:
+    out = [f'<option value="">{_e(_("all"))}</option>']
     for value in values:
-        label = (labels or {}).get(value, value)
-        out.append(f'<option value="{_e(value)}">{_e(label)}</option>')
+        out.append(f'<option value="{_e(value)}">{_e(labels(value))}</option>')
     return "".join(out)
 
 
@@ -251,12 +246,43 @@ def chart(insts: list[Institution]) -> str:
             f"{count if count else ''}</text>"
             f'<text x="{x + bar_w / 2:g}" y="{base + 16}" text-anchor="middle">{year}</text></g>'
         )
+    caption = _e(_("Certificates awarded per year"))
     return (
-        "<figure><figcaption>Certyfikaty przyznane w kolejnych latach</figcaption>"
+        f"<figure><figcaption>{caption}</figcaption>"
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="Certyfikaty przyznane w kolejnych latach">'
+        f'aria-label="{caption}">'
         f'<line x1="0" y1="{base}" x2="{width}" y2="{base}" stroke="#999"></line>'
         f"{''.join(parts)}</svg></figure>"
+    )
+
+
+def _summary(insts: list[Institution], as_of: date) -> str:
+    """ "As of 1 January 2025: 6 institutions, 27 certificates, 4 active." """
+    n_insts = len(insts)
+    n_awards = sum(len(i.awards) for i in insts)
+    n_active = sum(1 for i in insts if i.status(as_of) == "active")
+    return _("As of {date}: {institutions}, {certificates}, {active}.").format(
+        date=long_date(as_of),
+        institutions=ngettext("{n} institution", "{n} institutions", n_insts).format(n=n_insts),
+        certificates=ngettext("{n} certificate", "{n} certificates", n_awards).format(n=n_awards),
+        active=ngettext("{n} active", "{n} active", n_active).format(n=n_active),
+    )
+
+
+def _filters(insts: list[Institution], as_of: date) -> str:
+    statuses = [s for s in STATUSES if any(i.status(as_of) == s for i in insts)]
+    voivodeships = sorted({i.voivodeship for i in insts if i.voivodeship}, key=polish_key)
+    kinds = sorted({i.kind for i in insts if i.kind}, key=polish_key)
+    return (
+        '<form class="filters" id="filters" hidden onsubmit="return false">'
+        f"<label>{_e(_('Voivodeship'))} "
+        f'<select id="filter-voivodeship">{_options(voivodeships)}</select></label>'
+        f'<label>{_e(_("Kind"))} <select id="filter-kind">{_options(kinds)}</select></label>'
+        f"<label>{_e(_('Status'))} "
+        f'<select id="filter-status">{_options(statuses, _)}</select></label>'
+        f'<label>{_e(_("Search"))} <input id="filter-text" type="search" '
+        f'placeholder="{_e(_("name, city…"))}"></label>'
+        "</form>"
     )
 
 
@@ -265,44 +291,37 @@ def to_html(selected: list[Row], as_of: date, title: str) -> str:
     seen: dict[str, Institution] = {}
     for row in selected:
         seen.setdefault(row.institution.id, row.institution)
-    insts = sorted(seen.values(), key=lambda i: i.id)
-    statuses = sorted({s for i in insts if (s := i.status(as_of))}, key=list(STATUS_PL).index)
-    voivodeships = sorted({i.voivodeship for i in insts if i.voivodeship})
-    kinds = sorted({i.kind for i in insts if i.kind})
-    active = sum(1 for i in insts if i.status(as_of) == "active")
+    insts, parents = ordered(list(seen.values()))
+    ranks = _ranks(insts, as_of)
     number = ' data-type="number"'
     headers = "".join(
         f'<th scope="col"{number if key == "count" else ""}>'
-        f'<button type="button">{_e(label)}</button></th>'
+        f'<button type="button">{_e(_(label))}</button></th>'
         for key, label in COLUMNS
     )
-    body = "\n".join(_row(inst, as_of) for inst in insts)
+    body = "\n".join(_row(inst, as_of, ranks, parents) for inst in insts)
     csp = (
         "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
     )
+    count = _e(_("Showing {shown} of {total}"))
     return f"""<!DOCTYPE html>
-<html lang="pl">
+<html lang="{_e(language())}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="{csp}">
 <title>{_e(title)}</title>
-<style>{CSS}</style>
+<style>
+{asset("page.css")}</style>
 </head>
 <body>
 <header>
 <h1>{_e(title)}</h1>
-<p class="meta">Stan na {_e(_date_pl(as_of))}: {len(insts)} instytucji, {active} z aktywnym \
-certyfikatem Jakości Centrum Aktywności Lokalnej.</p>
+<p class="meta">{_e(_summary(insts, as_of))}</p>
 </header>
 <main>
-<form class="filters" id="filters" hidden onsubmit="return false">
-<label>Województwo <select id="filter-voivodeship">{_options(voivodeships)}</select></label>
-<label>Rodzaj <select id="filter-kind">{_options(kinds)}</select></label>
-<label>Status <select id="filter-status">{_options(statuses, STATUS_PL)}</select></label>
-<label>Szukaj <input id="filter-text" type="search" placeholder="nazwa, miejscowość…"></label>
-</form>
-<p id="count" aria-live="polite"></p>
+{_filters(insts, as_of)}
+<p id="count" aria-live="polite" data-template="{count}"></p>
 <table id="register">
 <thead><tr>{headers}</tr></thead>
 <tbody>
@@ -311,7 +330,8 @@ certyfikatem Jakości Centrum Aktywności Lokalnej.</p>
 </table>
 {chart(insts)}
 </main>
-<script>{SCRIPT}</script>
+<script>
+{asset("page.js")}</script>
 </body>
 </html>
 """
