@@ -130,3 +130,15 @@ def test_machine_formats_keep_their_keys(make_register, cli):
     root = make_register(files={"mops-mlawa": MLAWA})
     result = cli(root, "--lang", "pl", "list", "--format", "csv", "--as-of", "2025-01-01")
     assert result.stdout.splitlines()[0] == ",".join(LIST_COLUMNS)
+
+
+def test_show_names_its_values_in_words(make_register, cli):
+    from conftest import MLAWA
+
+    withdrawn = MLAWA + 'withdrawn_on = 2024-06-01\nwithdrawal_reason = "na wniosek"\n'
+    root = make_register(files={"mops-mlawa": withdrawn})
+    english = cli(root, "show", "mops-mlawa", "--as-of", "2025-01-01").stdout
+    assert "#1 withdrawal reason: na wniosek" in english
+    polish = cli(root, "--lang", "pl", "show", "mops-mlawa", "--as-of", "2025-01-01").stdout
+    assert "#1 powód cofnięcia: na wniosek" in polish
+    assert "_" not in "".join(line.split(":")[0] for line in polish.splitlines())

@@ -68,7 +68,7 @@ def show(
         for key, value in data.items():
             if key != "awards":
                 shown = _(value) if key == "status" and isinstance(value, str) else value
-                print(f"{_(key)}: {shown}")
+                print(f"{tables.header(key)}: {shown}")
         print()
         columns = (
             "number",
@@ -85,7 +85,7 @@ def show(
         for award in data["awards"]:  # type: ignore[attr-defined]
             for key in ("event", "certificate_no", "source", "notes", "withdrawal_reason"):
                 if award.get(key):
-                    print(f"#{award['number']} {_(key)}: {award[key]}")
+                    print(f"#{award['number']} {tables.header(key)}: {award[key]}")
     return report_bad_files(reg)
 
 
