@@ -21,10 +21,11 @@ from typing import Any
 
 from calcert.i18n import N_, _, language, ngettext
 from calcert.model.collation import polish_key
-from calcert.model.records import STATUSES, Award, Institution
+from calcert.model.records import Award, Institution
 from calcert.ops.stats import per_year
 from calcert.outputs.export import Row
 
+STATUS_ORDER = ("active", "pending", "expired", "withdrawn")  # filter and sort order
 COLUMNS = (
     ("name", N_("Institution")),
     ("city", N_("City")),
@@ -180,7 +181,7 @@ def _ranks(insts: list[Institution], as_of: date) -> dict[str, dict[str, int]]:
         "city": _rank(insts, lambda i: i.city),
         "voivodeship": _rank(insts, lambda i: i.voivodeship or "\uffff"),
         "kind": _rank(insts, lambda i: i.kind or "\uffff"),
-        "status": _rank(insts, lambda i: STATUSES.index(i.status(as_of) or "active")),
+        "status": _rank(insts, lambda i: STATUS_ORDER.index(i.status(as_of) or "active")),
         "until": _rank(insts, lambda i: _shown(i, as_of).effective_until),
         "count": _rank(insts, lambda i: len(i.awards)),
     }
@@ -270,7 +271,7 @@ def _summary(insts: list[Institution], as_of: date) -> str:
 
 
 def _filters(insts: list[Institution], as_of: date) -> str:
-    statuses = [s for s in STATUSES if any(i.status(as_of) == s for i in insts)]
+    statuses = [s for s in STATUS_ORDER if any(i.status(as_of) == s for i in insts)]
     voivodeships = sorted({i.voivodeship for i in insts if i.voivodeship}, key=polish_key)
     kinds = sorted({i.kind for i in insts if i.kind}, key=polish_key)
     return (
