@@ -18,8 +18,6 @@ from conftest import LUBARTOW_WITHDRAWN, MLAWA, RADOM, REPO
 
 pytestmark = pytest.mark.slow  # a real browser
 
-pytestmark = pytest.mark.slow
-
 FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -222,7 +220,7 @@ valid_until = 2026-05-31
 ALL = {
     "mops-mlawa": MLAWA,
     "mops-radom": RADOM,
-    "gops-lubartow": GOPS,
+    "gops-lubartow": LUBARTOW_WITHDRAWN,
     "cal-lodz": LODZ,
     "cal-lodz-baluty": LODZ_BRANCH,
 }
