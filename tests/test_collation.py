@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from calcert.model.collation import polish_key
-from calcert.model.records import VOIVODESHIPS
+from calcert.model.values import VOIVODESHIPS
 
 # The reference: the Polish alphabet as taught, letter by letter, case ignored.
 REFERENCE = "aąbcćdeęfghijklłmnńoóprsśtuvwxyzźż"
