@@ -31,7 +31,8 @@ def test_figures_of_a_small_register(make_loaded) -> None:
             "mops-radom": RADOM,  # expired in 2017
             "gops-lubartow": LUBARTOW_WITHDRAWN,  # withdrawn on 2024-05-01
             "ngo": inst("ngo", "2021-01-01..2025-06-30"),
-            "pending": inst("pending", "2026-01-01..2030-12-31"),
+            "pending": inst("pending", "2025-03-01@2026-01-01..2030-12-31"),  # awarded, not begun
+            "later": inst("later", "2025-06-01..2030-05-31"),  # not counted: awarded after AS_OF
             "broken": 'id = "broken\n',  # not counted: it cannot be read
         }
     )
@@ -49,7 +50,7 @@ def test_figures_of_a_small_register(make_loaded) -> None:
             {"year": 2021, "first": 1, "renewal": 0, "total": 1},
             {"year": 2022, "first": 0, "renewal": 1, "total": 1},
             {"year": 2023, "first": 1, "renewal": 0, "total": 1},  # withdrawn, still awarded
-            {"year": 2026, "first": 1, "renewal": 0, "total": 1},
+            {"year": 2025, "first": 1, "renewal": 0, "total": 1},
         ],
         "active_per_voivodeship": [
             {"voivodeship": "mazowieckie", "active": 1},
