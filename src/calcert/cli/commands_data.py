@@ -38,9 +38,9 @@ def _stdout_is_terminal() -> bool:
     return bool(isatty and isatty())
 
 
-def _emit(data: bytes, output: Path | None) -> None:
+def _emit(data: bytes, target: Path | None, output: str) -> None:
     """Write to ``-o FILE`` atomically, else to stdout as is (ICS keeps its CRLF)."""
-    if output is None:
+    if target is None:
         sys.stdout.flush()
         buffer = getattr(sys.stdout, "buffer", None)
         if buffer is not None:
@@ -49,22 +49,9 @@ def _emit(data: bytes, output: Path | None) -> None:
         else:
             sys.stdout.write(data.decode("utf-8"))
         return
-    from calcert.register.fs import atomic_write
+    from calcert.cli.output_file import write_output
 
-    target = output.expanduser()
-    if target.is_dir():
-        raise UsageError(
-            _("-o {output}: is a directory; give a file name, e.g. -o register.csv").format(
-                output=output
-            )
-        )
-    if not target.parent.is_dir():
-        raise UsageError(
-            _("-o {output}: the directory {directory} does not exist").format(
-                output=output, directory=target.parent
-            )
-        )
-    atomic_write(target, data)
+    write_output(data, target, output)
 
 
 def _output_file(fmt: str, output: Path | None) -> Path | None:
@@ -101,7 +88,7 @@ def export(
             "-o",
             "--output",
             metavar="FILE",
-            help=N_("Write to FILE (atomically); default (or -) stdout."),
+            help=N_("Write to FILE (atomically; not inside the register); - or no -o: stdout."),
         ),
     ] = None,
     status: Annotated[
@@ -140,12 +127,18 @@ def export(
         if remind is not None and fmt != "ics":
             raise UsageError(_("--remind applies to --format ics only"))
         reminders = parse_reminders(remind) if remind is not None else None
-    reg = loader.load(register_root())
+    root = register_root()
+    target = None
+    if output is not None:
+        from calcert.cli.output_file import output_target
+
+        target = output_target(str(output), root)
+    reg = loader.load(root)
     selected = ex.rows(reg, status or "all", day)
     if fmt == "xlsx":
         from calcert.outputs.xlsx import to_xlsx
 
-        _emit(to_xlsx(selected), output)
+        _emit(to_xlsx(selected), target, str(output))
         return report_bad_files(reg)
     if fmt == "csv":
         text = ex.to_csv(selected)
@@ -165,7 +158,7 @@ def export(
 
         with speaking(page_language()):
             text = to_html(selected, day, reg.config.name)
-    _emit(text.encode("utf-8"), output)
+    _emit(text.encode("utf-8"), target, str(output))
     return report_bad_files(reg)
 
 

@@ -1,0 +1,217 @@
+"""Issue 12, what calcert writes and shows: output files, escapes, CSV cells, ICS, comments.
+
+Each test is named after the item of issue 12 it holds to (``test_12_<item>_…``) and
+failed on the code before the fix; docs/robustness.md ("What calcert writes and shows")
+lists the promises with these names.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import socket
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from calcert.model.text import csv_cell, csv_value
+from conftest import MLAWA
+
+AS_OF = "2025-01-01"
+
+# Escape sequences a hostile file could carry to a terminal: an OSC 52 clipboard write,
+# a window title, a screen clear, an 8-bit CSI, a bidi override, a bell.
+NASTY = "\x1b]52;c;ZXZpbA==\x07\x1b]0;pwned\x07\x1b[2J\x9b31m\u202etxet\x07"
+
+
+def _toml_char(c: str) -> str:
+    if c in '"\\':
+        return "\\" + c
+    return f"\\u{ord(c):04x}" if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 else c
+
+
+def _toml_string(text: str) -> str:
+    return '"' + "".join(_toml_char(c) for c in text) + '"'
+
+
+def _institution(ident: str, name: str, **extra: str) -> str:
+    lines = [f'id = "{ident}"', f"name = {_toml_string(name)}"]
+    lines += [f"{k} = {_toml_string(v)}" for k, v in extra.items()]
+    lines.append('city = "Mława"' if "city" not in extra else "")
+    return "\n".join(line for line in lines if line) + (
+        "\n\n[[awards]]\nvalid_from = 2022-03-29\nvalid_until = 2025-03-28\n"
+    )
+
+
+def _raw_controls(text: str, allowed: str = "\n") -> list[str]:
+    return sorted(
+        {c for c in text if re.match(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e]", c) and c not in allowed}
+    )
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+# ---- 2: export -o PATH -----------------------------------------------------------------------
+
+
+def test_12_2_export_refuses_a_target_inside_the_register(make_register, cli):
+    root = make_register(files={"mops-mlawa": MLAWA})
+    config = (root / "calcert.toml").read_bytes()
+    for target in (root / "calcert.toml", root / "institutions" / "x.toml", root):
+        result = cli(root, "export", "-o", str(target))
+        assert result.exit_code == 2, result.output
+        assert result.stderr.startswith(f"calcert: error: -o {target}: ")
+        assert "inside the register" in result.stderr
+        assert "read-only" not in result.stderr
+    assert (root / "calcert.toml").read_bytes() == config
+    assert sorted(p.name for p in (root / "institutions").iterdir()) == [
+        ".gitkeep",
+        "mops-mlawa.toml",
+    ]
+
+
+def test_12_2_export_refuses_a_target_that_is_not_a_regular_file(make_register, cli, tmp_path):
+    root = make_register(files={"mops-mlawa": MLAWA})
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    sock_path = tmp_path / "sock"
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(sock_path))
+    try:
+        for target, what in ((fifo, "a FIFO"), (sock_path, "a socket"), (tmp_path, "a directory")):
+            result = cli(root, "export", "-o", str(target))
+            assert result.exit_code == 2, result.output
+            assert result.stderr == (
+                f"calcert: error: -o {target}: is {what}, not a regular file; give a file "
+                "name, or -o - for standard output\n"
+            )
+        assert fifo.is_fifo() and sock_path.is_socket()
+    finally:
+        sock.close()
+
+
+def test_12_2_export_dash_means_standard_output(make_register, cli, tmp_path, monkeypatch):
+    root = make_register(files={"mops-mlawa": MLAWA})
+    monkeypatch.chdir(tmp_path)
+    result = cli(root, "export", "--format", "json", "-o", "-")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("[\n")
+    assert not (tmp_path / "-").exists()
+
+
+def test_12_2_export_write_errors_do_not_blame_the_register(
+    make_register, cli, tmp_path, monkeypatch
+):
+    root = make_register(files={"mops-mlawa": MLAWA})
+
+    def read_only(*args, **kwargs):
+        raise OSError(30, "Read-only file system")
+
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    target = tmp_path / "out.csv"
+    result = cli(root, "export", "-o", str(target))
+    assert result.exit_code == 2
+    assert result.stderr == f"calcert: error: -o {target}: cannot write (Read-only file system)\n"
+
+
+def test_12_2_export_replaces_a_file_atomically_and_keeps_its_mode(make_register, cli, tmp_path):
+    root = make_register(files={"mops-mlawa": MLAWA})
+    target = tmp_path / "out.csv"
+    target.write_text("old\n")
+    target.chmod(0o640)
+    result = cli(root, "export", "-o", str(target))
+    assert result.exit_code == 0, result.output
+    assert target.read_text(encoding="utf-8").startswith("id,name,")
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv", "registry"]
+
+
+def test_12_2_export_through_a_symlink_into_the_register_is_refused(make_register, cli, tmp_path):
+    root = make_register(files={"mops-mlawa": MLAWA})
+    link = tmp_path / "innocent.csv"
+    link.symlink_to(root / "institutions" / "mops-mlawa.toml")
+    before = (root / "institutions" / "mops-mlawa.toml").read_bytes()
+    result = cli(root, "export", "-o", str(link))
+    assert result.exit_code == 2
+    assert "inside the register" in result.stderr
+    assert (root / "institutions" / "mops-mlawa.toml").read_bytes() == before
+
+
+# ---- 4: CSV formula injection ----------------------------------------------------------------
+
+FORMULAS = {
+    "name": '=HYPERLINK("http://evil","click")',
+    "kind": "+cmd|' /C calc'!A0",
+    "awarded_by": "@SUM(1+1)*cmd|' /C calc'!A0",
+    "city": "-2+3",
+}
+
+
+def _formula_register(make_register):
+    text = (
+        'id = "mops-x"\n'
+        f"name = {_toml_string(FORMULAS['name'])}\n"
+        f"kind = {_toml_string(FORMULAS['kind'])}\n"
+        f"city = {_toml_string(FORMULAS['city'])}\n\n"
+        "[[awards]]\nvalid_from = 2024-03-29\nvalid_until = 2027-03-28\n"
+        f"awarded_by = {_toml_string(FORMULAS['awarded_by'])}\n"
+        'notes = "\\tstarts with a tab"\n'
+        'certificate_no = "\'=already quoted"\n'
+    )
+    return make_register(files={"mops-x": text})
+
+
+def _cells(text: str) -> list[str]:
+    return [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("export", "--format", "csv"),
+        ("list", "--format", "csv"),
+        ("expiring", "--within", "5y", "--format", "csv"),
+        ("stats", "--format", "csv"),
+    ],
+    ids=["export", "list", "expiring", "stats"],
+)
+def test_12_4_csv_injection_no_cell_starts_a_formula(make_register, cli, args):
+    root = _formula_register(make_register)
+    result = cli(root, *args, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    cells = _cells(result.stdout)
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    if args[0] != "stats":
+        assert "'" + FORMULAS["name"] in cells
+    else:
+        assert "'" + FORMULAS["kind"] in cells
+
+
+def test_12_4_csv_injection_export_import_export_is_byte_identical(make_register, cli, tmp_path):
+    root = _formula_register(make_register)
+    assert cli(root, "fmt").exit_code == 0  # so that the files can be compared too
+    first = cli(root, "export", "--format", "csv").stdout
+    assert "''=already quoted" in first and "'\tstarts with a tab" in first
+    (tmp_path / "out.csv").write_text(first, encoding="utf-8")
+    fresh = make_register(root=tmp_path / "fresh")
+    result = cli(fresh, "import", str(tmp_path / "out.csv"))
+    assert result.exit_code == 0, result.output
+    assert cli(fresh, "export", "--format", "csv").stdout == first
+    assert (fresh / "institutions" / "mops-x.toml").read_bytes() == (
+        root / "institutions" / "mops-x.toml"
+    ).read_bytes()
+
+
+@given(st.text())
+def test_12_4_csv_injection_cells_read_back_exactly(text):
+    cell = csv_cell(text)
+    assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert csv_value(cell) == text
