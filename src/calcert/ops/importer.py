@@ -37,6 +37,7 @@ from calcert.model.records import (
     Award,
     Institution,
 )
+from calcert.model.text import csv_value
 from calcert.model.values import closest_voivodeship, date_parts, id_problem, is_voivodeship
 from calcert.register.fs import (
     INSTITUTIONS_DIR,
@@ -177,8 +178,9 @@ def read_csv(path: Path) -> CsvFile:
                     len(columns),
                 ).format(file=shown, line=line, cells=cells, n=len(columns), delimiter=delimiter)
             )
+        # A cell ``export`` protected from spreadsheets ('=…) reads back as its value.
         values = {
-            column: cell.strip()
+            column: csv_value(cell.strip())
             for column, cell in zip(columns, record, strict=False)
             if column and cell.strip()
         }

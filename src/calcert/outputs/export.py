@@ -16,6 +16,7 @@ from datetime import date
 
 from calcert.i18n import _
 from calcert.model.records import AWARD_KEYS, CSV_COLUMNS, INSTITUTION_COLUMNS, Award, Institution
+from calcert.model.text import csv_cell
 from calcert.ops.queries import readable
 from calcert.register.loader import Register
 
@@ -79,12 +80,13 @@ def _cell(value: object) -> str:
 
 
 def to_csv(selected: list[Row]) -> str:
+    """The rows ``import`` reads; a would-be formula gets a ``'`` (``csv_cell``)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for row in selected:
         values = row.values()
-        writer.writerow([_cell(values[c]) for c in CSV_COLUMNS])
+        writer.writerow([csv_cell(_cell(values[c])) for c in CSV_COLUMNS])
     return buffer.getvalue()
 
 

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from calcert.i18n import N_, _
+from calcert.model.text import csv_cell
 
 
 def colour_allowed(stream: TextIO | None = None) -> bool:
@@ -103,11 +104,12 @@ def to_json(data: object) -> str:
 
 
 def to_csv(rows: Sequence[dict[str, object]], columns: Sequence[str]) -> str:
+    """CSV for spreadsheets: a would-be formula gets a ``'`` in front (``csv_cell``)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([_cell(row.get(c)) for c in columns])
+        writer.writerow([csv_cell(_cell(row.get(c))) for c in columns])
     return buffer.getvalue()
 
 

@@ -1,0 +1,73 @@
+"""Rules for text values shown to people or written to files other programs open.
+
+Control characters: C0 and C1 controls, DEL, the bidirectional formatting characters (an
+override can make ``txet`` read as ``text``) and the Unicode line and paragraph separators.
+A value from the register may hold one (an old file, a hand edit); every renderer shows it
+escaped (``\\x1b``, ``\\u202e``) so that no escape sequence reaches a terminal (OSC 52
+clipboard writes, window titles, screen clears) and no table row breaks in two.
+
+CSV cells: a spreadsheet runs a cell that starts with ``=``, ``+``, ``-``, ``@``, tab or
+carriage return as a formula (OWASP "CSV Injection"). ``csv_cell`` puts a ``'`` in front
+of such a cell, and ``csv_value`` takes exactly that quote away again, so a CSV calcert
+writes reads back to the values it was written from.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Bidirectional formatting: ALM, LRM, RLM, LRE..RLO, LRI..PDI.
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+# Every character a renderer escapes; "\t" and "\n" are among them.
+CONTROL_CLASS = f"\x00-\x1f\x7f-\x9f{_BIDI}\u2028\u2029"
+_CONTROL = re.compile(f"[{CONTROL_CLASS}]")
+_SHORT = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match[0]
+    if char in _SHORT:
+        return _SHORT[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def escape_controls(text: str, keep: str = "") -> str:
+    """``text`` with every control character written as a visible escape (``\\x1b``).
+
+    ``keep`` names the controls left as they are (e.g. ``"\\n"`` where a renderer has its
+    own way of showing a line break).
+    """
+    if text.isprintable():  # the common case, without a regex (no Cc, Cf, Zl, Zp)
+        return text
+    if not keep:
+        return _CONTROL.sub(_escape, text)
+    return _CONTROL.sub(lambda m: m[0] if m[0] in keep else _escape(m), text)
+
+
+def first_control(text: str) -> str | None:
+    """The first control character in ``text`` (see ``CONTROL_CLASS``), or None."""
+    match = _CONTROL.search(text)
+    return match[0] if match else None
+
+
+def _quoted_formula(text: str) -> bool:
+    return text.lstrip("'").startswith(FORMULA_START)
+
+
+def csv_cell(text: str) -> str:
+    """A CSV cell a spreadsheet shows as text: ``'`` before a would-be formula.
+
+    Leading quotes count too (``'=x`` becomes ``''=x``), so ``csv_value`` can take the
+    added quote away without guessing.
+    """
+    return "'" + text if _quoted_formula(text) else text
+
+
+def csv_value(cell: str) -> str:
+    """Exactly undo ``csv_cell``: the value a cell calcert wrote stands for."""
+    if cell.startswith("'") and _quoted_formula(cell[1:]):
+        return cell[1:]
+    return cell
