@@ -12,6 +12,7 @@ import io
 import os
 import re
 import socket
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given
@@ -55,6 +56,18 @@ def _raw_controls(text: str, allowed: str = "\n") -> list[str]:
 class Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True
+
+
+def _nasty_register(make_register):
+    text = _institution(
+        "mops-x", "Ośrodek " + NASTY, kind="[bold]K[/bold] [/]", voivodeship="mazowieckie"
+    )
+    text = text.replace(
+        "valid_until = 2025-03-28\n",
+        f"valid_until = 2025-03-28\nawarded_by = {_toml_string(NASTY)}\n"
+        f"notes = {_toml_string('two' + chr(10) + 'lines ' + NASTY)}\n",
+    )
+    return make_register(files={"mops-x": text})
 
 
 # ---- 2: export -o PATH -----------------------------------------------------------------------
@@ -215,3 +228,46 @@ def test_12_4_csv_injection_cells_read_back_exactly(text):
     cell = csv_cell(text)
     assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
     assert csv_value(cell) == text
+
+
+# ---- 15: ICS -------------------------------------------------------------------------------
+
+
+def _ics_lines(text: str) -> list[str]:
+    return text.replace("\r\n", "\n").replace("\n ", "").split("\n")
+
+
+def test_12_15_ics_has_no_raw_control_characters(make_register, cli):
+    root = _nasty_register(make_register)
+    result = cli(root, "export", "--format", "ics", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    assert _raw_controls(result.stdout.replace("\r\n", "")) == []
+    import icalendar
+
+    event = icalendar.Calendar.from_ical(result.stdout).walk("VEVENT")[0]
+    assert "Ośrodek \\x1b]52;c;ZXZpbA==\\x07" in str(event["SUMMARY"])
+    assert "\nlines" not in str(event["DESCRIPTION"])  # notes are not in the event
+
+
+def test_12_15_ics_dtstamp_is_the_real_utc_time(make_register, cli):
+    root = make_register(files={"mops-mlawa": MLAWA})
+    before = datetime.now(UTC).replace(microsecond=0)
+    result = cli(root, "export", "--format", "ics", "--as-of", AS_OF)
+    after = datetime.now(UTC)
+    stamps = [line[8:] for line in _ics_lines(result.stdout) if line.startswith("DTSTAMP:")]
+    assert stamps
+    for stamp in stamps:
+        when = datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        assert before <= when <= after
+
+
+def test_12_15_ics_duplicate_award_starts_get_distinct_uids(make_register, cli):
+    twin = MLAWA.replace('id = "mops-mlawa"', 'id = "mops-mlawa"')
+    overlapping = twin + "\n[[awards]]\nvalid_from = 2022-03-29\nvalid_until = 2023-03-28\n"
+    root = make_register(files={"mops-mlawa": overlapping})
+    result = cli(root, "export", "--format", "ics")
+    assert result.exit_code == 0, result.output
+    uids = [line for line in _ics_lines(result.stdout) if line.startswith("UID:")]
+    assert len(uids) == 2
+    assert len(set(uids)) == 2, uids
+    assert "UID:mops-mlawa-20220329@calcert" in uids  # the first keeps its stable UID

@@ -1,20 +1,25 @@
 """iCalendar (RFC 5545) reminders: an all-day event on the last day of each certificate.
 
 Written by hand (no runtime dependency): CRLF line ends, content lines folded at 75 octets
-without splitting a UTF-8 character, TEXT values escaped (``\\ ; ,`` and newlines). UIDs
-are derived from the institution id and the first day of the term, so importing a newer
-export into a calendar updates the events instead of duplicating them (also when the
-end of a term is corrected). Output depends only on the register and ``--as-of``.
+without splitting a UTF-8 character, TEXT values escaped (``\\ ; ,`` and newlines; other
+control characters as visible ``\\x1b``, so no raw one reaches a calendar or a terminal).
+UIDs are derived from the institution id and the first day of the term, so importing a
+newer export into a calendar updates the events instead of duplicating them (also when
+the end of a term is corrected); a second award of the same institution starting on the
+same day (an error ``validate`` reports) gets ``-2`` and so on, never a UID twice. DTSTAMP
+is the moment the calendar was made (UTC), as RFC 5545 asks; everything else depends only
+on the register and ``--as-of``.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from calcert import __version__
 from calcert.errors import UsageError
 from calcert.i18n import _
 from calcert.model.records import Award, Institution
+from calcert.model.text import escape_controls
 from calcert.model.terms import Duration, parse_duration
 from calcert.outputs.export import Row
 
@@ -22,7 +27,8 @@ ALARM_HOUR = 9  # reminders go off at 09:00 local time on their day
 
 
 def escape_text(value: str) -> str:
-    """RFC 5545 3.3.11 TEXT escaping."""
+    """RFC 5545 3.3.11 TEXT escaping; controls but tab and line ends shown as ``\\x1b``."""
+    value = escape_controls(value, keep="\t\r\n")
     value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
     return value.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
 
@@ -85,8 +91,16 @@ def _trigger(end: date, before: Duration) -> str:
     return out
 
 
-def uid(institution: Institution, valid_from: date) -> str:
-    return f"{institution.id}-{valid_from:%Y%m%d}@calcert"
+def uid(institution: Institution, valid_from: date, seen: set[str] | None = None) -> str:
+    """``id-YYYYMMDD@calcert``; with ``seen`` (UIDs already given) never one twice."""
+    base = f"{institution.id}-{valid_from:%Y%m%d}"
+    out, n = f"{base}@calcert", 1
+    while seen is not None and out in seen:
+        n += 1
+        out = f"{base}-{n}@calcert"
+    if seen is not None:
+        seen.add(out)
+    return out
 
 
 def _renewal(institution: Institution, row: Row) -> date | None:
@@ -126,9 +140,19 @@ def _details(inst: Institution, award: Award, renewed: date | None) -> list[str]
     return details
 
 
-def to_ics(selected: list[Row], reminders: list[Duration], as_of: date, name: str) -> str:
-    """The calendar as text with CRLF line ends (write it as UTF-8 bytes)."""
-    stamp = f"{as_of:%Y%m%d}T000000Z"
+def to_ics(
+    selected: list[Row],
+    reminders: list[Duration],
+    as_of: date,
+    name: str,
+    now: datetime | None = None,
+) -> str:
+    """The calendar as text with CRLF line ends (write it as UTF-8 bytes).
+
+    ``now`` (default: the current time) is the DTSTAMP of every event, in UTC.
+    """
+    stamp = f"{(now or datetime.now(UTC)).astimezone(UTC):%Y%m%dT%H%M%SZ}"
+    seen: set[str] = set()
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -146,7 +170,7 @@ def to_ics(selected: list[Row], reminders: list[Duration], as_of: date, name: st
         summary = "CAL certificate withdrawn" if award.withdrawn_on else "CAL certificate ends"
         lines += [
             "BEGIN:VEVENT",
-            f"UID:{uid(inst, award.valid_from)}",
+            f"UID:{escape_text(uid(inst, award.valid_from, seen))}",
             f"DTSTAMP:{stamp}",
             f"DTSTART;VALUE=DATE:{last_day:%Y%m%d}",
         ]
@@ -161,7 +185,7 @@ def to_ics(selected: list[Row], reminders: list[Duration], as_of: date, name: st
             "CATEGORIES:CAL",
         ]
         if award.source:
-            lines.append(f"URL:{award.source}")
+            lines.append(f"URL:{escape_controls(award.source)}")
         end = award.valid_until.isoformat()
         # Reminders only where a renewal is still to be started: not for certificates
         # already renewed, withdrawn, or ended before the day the calendar is made.
