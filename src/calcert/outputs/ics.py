@@ -19,8 +19,8 @@ from calcert import __version__
 from calcert.errors import UsageError
 from calcert.i18n import _
 from calcert.model.records import Award, Institution
-from calcert.model.text import escape_controls
 from calcert.model.terms import Duration, parse_duration
+from calcert.model.text import escape_controls
 from calcert.outputs.export import Row
 
 ALARM_HOUR = 9  # reminders go off at 09:00 local time on their day
