@@ -271,3 +271,20 @@ def test_12_15_ics_duplicate_award_starts_get_distinct_uids(make_register, cli):
     assert len(uids) == 2
     assert len(set(uids)) == 2, uids
     assert "UID:mops-mlawa-20220329@calcert" in uids  # the first keeps its stable UID
+
+
+# ---- 14: W005 grouping -----------------------------------------------------------------------
+
+
+def test_12_14_w005_lookalikes_output_is_linear(make_register, cli):
+    n = 600
+    files = {
+        f"mops-{i}": _institution(f"mops-{i}", "Miejski Ośrodek Pomocy Społecznej")
+        for i in range(n)
+    }
+    root = make_register(files=files)
+    result = cli(root, "validate", "--select", "W005")
+    lines = result.stdout.splitlines()
+    assert sum(" W005 " in line for line in lines) == n
+    assert max(len(line) for line in lines) < 400, max(lines, key=len)[:300]
+    assert "and 596 others" in result.stdout
