@@ -15,6 +15,7 @@ import socket
 from datetime import UTC, datetime
 
 import pytest
+import tomli_w
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -288,3 +289,69 @@ def test_12_14_w005_lookalikes_output_is_linear(make_register, cli):
     assert sum(" W005 " in line for line in lines) == n
     assert max(len(line) for line in lines) < 400, max(lines, key=len)[:300]
     assert "and 596 others" in result.stdout
+
+
+# ---- 11: comments ----------------------------------------------------------------------------
+
+COMMENTED = (
+    MLAWA.replace('city = "Mława"\n', 'city = "Mława"  # confirmed by phone, 2022-04\n')
+    + "# the 2018 certificate is in the archive box\n"
+)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("add", "mops-mlawa", "--from", "2026-03-29"),
+        ("withdraw", "mops-mlawa", "--on", "2024-01-01"),
+    ],
+    ids=["add", "withdraw"],
+)
+def test_12_11_add_and_withdraw_do_not_silently_drop_comments(make_register, cli, args):
+    root = make_register(files={"mops-mlawa": COMMENTED})
+    path = root / "institutions" / "mops-mlawa.toml"
+    before = path.read_bytes()
+    result = cli(root, *args)
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (
+        "calcert: refused, nothing written: institutions/mops-mlawa.toml:4: has # comments, "
+        f"which {args[0]} would drop; move them into an award's notes, or drop them with "
+        "`calcert fmt`, then run the command again\n"
+    ).replace("institutions/", f"{root}/institutions/")
+    assert path.read_bytes() == before
+
+
+def test_12_11_a_hash_inside_a_string_is_not_a_comment(make_register, cli):
+    text = MLAWA.replace('awarded_by = "Grażyna Gnatowska"', 'awarded_by = "Gala #3"')
+    text = text.replace('city = "Mława"\n', 'city = "Mława"\n')
+    text += "notes = '''a # b\n# c'''\n"
+    root = make_register(files={"mops-mlawa": text})
+    result = cli(root, "add", "mops-mlawa", "--from", "2026-03-29")
+    assert result.exit_code == 0, result.output
+
+
+def test_12_11_import_does_not_silently_drop_comments(make_register, cli, tmp_path):
+    root = make_register(files={"mops-mlawa": COMMENTED})
+    path = root / "institutions" / "mops-mlawa.toml"
+    before = path.read_bytes()
+    rows = tmp_path / "rows.csv"
+    rows.write_text(
+        "id,name,city,valid_from,valid_until\n"
+        "mops-mlawa,Miejski Ośrodek Pomocy Społecznej w Mławie,Mława,2026-03-29,2031-03-28\n",
+        encoding="utf-8",
+    )
+    result = cli(root, "import", str(rows))
+    assert result.exit_code == 1, result.output
+    assert f"mops-mlawa is in {path}, which has # comments (line 4)" in result.stderr
+    assert path.read_bytes() == before
+
+
+@given(st.text())
+def test_12_11_text_in_strings_is_never_a_comment(text):
+    from calcert.register.comments import first_comment_line
+
+    literal = tomli_w.dumps({"notes": text, "name": text})
+    assert first_comment_line(literal) is None
+    assert first_comment_line(literal + "x = 1  # " + text + "\n") == literal.count("\n") + 1
+    multi = f'a = """{text.replace(chr(92), "").replace(chr(34), "")}"""\n# c\n'
+    assert first_comment_line(multi) == multi.count("\n")

@@ -21,6 +21,7 @@ from calcert.model.records import Award, Institution
 from calcert.model.terms import PrintedTerm, term_dates
 from calcert.model.translit import slugify
 from calcert.model.values import VOIVODESHIPS, id_problem, is_voivodeship
+from calcert.register.comments import comment_line
 from calcert.register.fs import locked, write_files
 from calcert.register.loader import Register, load
 from calcert.register.tomlfile import ParsedFile, dumps
@@ -125,6 +126,18 @@ def _existing(register: Register, ident: str) -> ParsedFile | None:
     return parsed
 
 
+def refuse_comments(parsed: ParsedFile, command: str) -> None:
+    """Refuse to rewrite a file with ``#`` comments: the canonical writer would drop them."""
+    line = comment_line(parsed)
+    if line is not None:
+        raise Refused(
+            _(
+                "{path}:{line}: has # comments, which {command} would drop; move them into "
+                "an award's notes, or drop them with `calcert fmt`, then run the command again"
+            ).format(path=parsed.shown, line=line, command=command)
+        )
+
+
 def plan_add(register: Register, request: AddRequest, today: date) -> EditResult:
     """Work out the new file content for ``add`` and check it; writes nothing."""
     ident = resolve_id(register, request)
@@ -190,6 +203,7 @@ def plan_add(register: Register, request: AddRequest, today: date) -> EditResult
     else:
         old = existing.institution
         assert old is not None
+        refuse_comments(existing, "add")
         updates: dict[str, Any] = {}
         for key, value in (
             ("name", name),
@@ -304,6 +318,7 @@ def plan_withdraw(
             )
         )
     inst = parsed.institution
+    refuse_comments(parsed, "withdraw")
     target = next((a for a in inst.awards if a.valid_from <= on <= a.valid_until), None)
     if target is None:
         terms = ", ".join(a.label() for a in inst.sorted_awards())

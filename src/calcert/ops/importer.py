@@ -39,6 +39,7 @@ from calcert.model.records import (
 )
 from calcert.model.text import csv_value
 from calcert.model.values import closest_voivodeship, date_parts, id_problem, is_voivodeship
+from calcert.register.comments import comment_line
 from calcert.register.fs import (
     INSTITUTIONS_DIR,
     CommitFailed,
@@ -47,7 +48,7 @@ from calcert.register.fs import (
     write_together,
 )
 from calcert.register.loader import Register, load
-from calcert.register.tomlfile import BOM, dumps, guess_encoding
+from calcert.register.tomlfile import BOM, ParsedFile, dumps, guess_encoding
 
 REQUIRED = ("id", "name", "city", "valid_from", "valid_until")
 IDENTITY = tuple(c for c in INSTITUTION_COLUMNS if c != "id")
@@ -400,6 +401,7 @@ def _plan_institution(
             )
             return None
         old = parsed.institution
+        bad = _has_comments(parsed, shown, items[0][0].line, ident, problems)
         for row, _award in items:
             for key in IDENTITY:
                 value = row.values.get(key)
@@ -476,6 +478,23 @@ def _plan_institution(
         path = parsed.path
     plan.contents[path] = dumps(institution)
     return institution
+
+
+def _has_comments(
+    parsed: ParsedFile, shown: str, line: int, ident: str, problems: list[str]
+) -> bool:
+    """A file with ``#`` comments is not rewritten: the comments would be lost."""
+    comment = comment_line(parsed)
+    if comment is None:
+        return False
+    problems.append(
+        _(
+            "{file}:{line}: {id} is in {path}, which has # comments (line {comment}) that "
+            "the import would drop; move them into an award's notes, or drop them with "
+            "`calcert fmt`, then import again"
+        ).format(file=shown, line=line, id=ident, path=parsed.shown, comment=comment)
+    )
+    return True
 
 
 def _refuse_new_errors(
