@@ -19,7 +19,8 @@ import tomli_w
 from hypothesis import given
 from hypothesis import strategies as st
 
-from calcert.model.text import csv_cell, csv_value
+from calcert.model.text import csv_cell, csv_value, escape_controls
+from calcert.outputs import tables
 from conftest import MLAWA
 
 AS_OF = "2025-01-01"
@@ -61,7 +62,7 @@ class Terminal(io.StringIO):
 
 def _nasty_register(make_register):
     text = _institution(
-        "mops-x", "Ośrodek " + NASTY, kind="[bold]K[/bold] [/]", voivodeship="mazowieckie"
+        "mops-x", "Ośrodek " + NASTY, kind="[bold]K[/bold] [/] " + NASTY, voivodeship="mazowieckie"
     )
     text = text.replace(
         "valid_until = 2025-03-28\n",
@@ -229,6 +230,71 @@ def test_12_4_csv_injection_cells_read_back_exactly(text):
     cell = csv_cell(text)
     assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
     assert csv_value(cell) == text
+
+
+# ---- 3: control characters and markup in renderers --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("list", "--status", "all"),
+        ("show", "mops-x"),
+        ("expiring", "--within", "1y", "--format", "md"),
+        ("expiring", "--within", "1y"),
+        ("export", "--format", "md"),
+        ("export", "--format", "html"),
+        ("stats",),
+    ],
+    ids=["list", "show", "expiring-md", "expiring", "export-md", "export-html", "stats"],
+)
+def test_12_3_controls_are_escaped_by_every_text_renderer(make_register, cli, args):
+    root = _nasty_register(make_register)
+    result = cli(root, *args, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    assert _raw_controls(result.stdout) == []
+    assert "\\x1b]52;c;ZXZpbA==\\x07" in result.stdout
+
+
+def test_12_3_add_and_withdraw_summaries_escape_controls(make_register, cli):
+    root = _nasty_register(make_register)
+    added = cli(root, "add", "mops-x", "--from", "2025-03-29")
+    assert added.exit_code == 0, added.output
+    withdrawn = cli(root, "withdraw", "mops-x", "--on", "2025-04-01")
+    assert withdrawn.exit_code == 0, withdrawn.output
+    for out in (added.stdout, withdrawn.stdout):
+        assert _raw_controls(out) == []
+        assert "Ośrodek \\x1b]52;c;ZXZpbA==\\x07" in out
+
+
+def test_12_3_rich_table_on_a_terminal_escapes_controls_and_markup(monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    rows = [{"id": "mops-x", "name": "[bold]x[/bold] " + NASTY, "kind": "[/]"}]
+    stream = Terminal()
+    tables.print_table(rows, ["id", "name", "kind"], title="[red]t", stream=stream)
+    out = stream.getvalue()
+    assert _raw_controls(out) == []
+    assert "[bold]x[/bold]" in out and "[/]" in out and "[red]t" in out
+
+
+def test_12_3_stats_on_a_terminal_prints_markup_literally(make_register, monkeypatch):
+    from calcert.ops import stats as st_ops
+    from calcert.outputs import stats_report
+    from calcert.register.loader import load
+
+    root = _nasty_register(make_register)
+    data = st_ops.compute(load(root), datetime(2024, 1, 1).date())
+    stream = Terminal()
+    stats_report.print_rich(data, stream, colour=False)
+    out = stream.getvalue()
+    assert "[bold]K[/bold] [/]" in out
+    assert _raw_controls(out) == []
+
+
+def test_12_3_escape_controls_units():
+    assert escape_controls("plain Łódź") == "plain Łódź"
+    assert escape_controls("a\x1b[2Jb\u202e\x9b") == "a\\x1b[2Jb\\u202e\\x9b"
+    assert escape_controls("a\nb\tc", keep="\n") == "a\nb\\tc"
 
 
 # ---- 15: ICS -------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from calcert.cli.options import (
     as_of_day,
     register_root,
     report_bad_files,
+    say,
     say_error,
 )
 from calcert.errors import EXIT_USAGE, UsageError
@@ -217,9 +218,8 @@ def import_(
             else ""
         )
         note = f": {action.note}" if action.note else ""
-        print(
-            f"{plan.source}:{action.line}: {what} {action.ident} {action.award.label()}{new}{note}"
-        )
+        award = action.award.label()
+        say(f"{plan.source}:{action.line}: {what} {action.ident} {award}{new}{note}")
     for ident, keys in plan.filled.items():
         line = _("{id}: would fill in {keys}") if dry_run else _("{id}: filled in {keys}")
         print(line.format(id=ident, keys=", ".join(keys)))
@@ -265,9 +265,12 @@ def _import_with_progress(root: Path, source, today: date, dry_run: bool):
 
     console = Console(file=sys.stderr, color_system="auto" if colour_allowed(sys.stderr) else None)
     with Progress(console=console, transient=True) as progress:
-        task = progress.add_task(
-            _("importing {file}").format(file=source.shown), total=len(source.rows)
-        )
+        from rich.markup import escape
+
+        from calcert.model.text import escape_controls
+
+        label = _("importing {file}").format(file=escape(escape_controls(source.shown)))
+        task = progress.add_task(label, total=len(source.rows))
 
         def tick() -> None:
             progress.advance(task)

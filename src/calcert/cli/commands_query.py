@@ -17,6 +17,7 @@ from calcert.cli.options import (
     as_of_day,
     register_root,
     report_bad_files,
+    say,
 )
 from calcert.errors import EXIT_FINDINGS
 from calcert.i18n import N_, _
@@ -68,7 +69,7 @@ def show(
         for key, value in data.items():
             if key != "awards":
                 shown = _(value) if key == "status" and isinstance(value, str) else value
-                print(f"{tables.header(key)}: {shown}")
+                say(f"{tables.header(key)}: {shown}")
         print()
         columns = (
             "number",
@@ -85,7 +86,7 @@ def show(
         for award in data["awards"]:  # type: ignore[attr-defined]
             for key in ("event", "certificate_no", "source", "notes", "withdrawal_reason"):
                 if award.get(key):
-                    print(f"#{award['number']} {tables.header(key)}: {award[key]}")
+                    say(f"#{award['number']} {tables.header(key)}: {award[key]}", keep="\n")
     return report_bad_files(reg)
 
 

@@ -16,6 +16,7 @@ from calcert.cli.options import (
     optional_date,
     register_root,
     report_bad_files,
+    say,
     say_error,
 )
 from calcert.errors import EXIT_FINDINGS, UsageError
@@ -146,9 +147,9 @@ def add(
     if dry_run:
         print(_("# would write {path}").format(path=result.path))
         sys.stdout.write(result.text)
-        print(_("Would record the {summary}").format(summary=translate_text(result.summary)))
+        say(_("Would record the {summary}").format(summary=translate_text(result.summary)))
     else:
-        print(_("Recorded the {summary}").format(summary=translate_text(result.summary)))
+        say(_("Recorded the {summary}").format(summary=translate_text(result.summary)))
     return report_bad_files(result.register)
 
 
@@ -173,9 +174,9 @@ def withdraw(
     if dry_run:
         print(_("# would write {path}").format(path=result.path))
         sys.stdout.write(result.text)
-        print(_("Would withdraw {summary}").format(summary=translate_text(result.summary)))
+        say(_("Would withdraw {summary}").format(summary=translate_text(result.summary)))
     else:
-        print(_("Withdrew {summary}").format(summary=translate_text(result.summary)))
+        say(_("Withdrew {summary}").format(summary=translate_text(result.summary)))
     return report_bad_files(result.register)
 
 
@@ -190,7 +191,7 @@ def fmt_(
     result = edits.fmt(register_root(), check=check)
     for parsed in result.changed:
         done = _("would reformat {path}") if check else _("reformatted {path}")
-        print(done.format(path=parsed.shown))
+        say(done.format(path=parsed.shown))
     for finding in result.skipped:
         where = f"{finding.path}:{finding.line}" if finding.line else finding.path
         line = _("calcert: {where}: {message} (not formatted)")

@@ -49,6 +49,14 @@ def register_root() -> Path:
     return find_root(state.get("registry"))
 
 
+def say(text: str, keep: str = "") -> None:
+    """Print a line for people: control characters from register data shown escaped
+    (``\\x1b``), so nothing in a file can reach the terminal as an escape sequence."""
+    from calcert.model.text import escape_controls
+
+    print(escape_controls(text, keep))
+
+
 def report_bad_files(register: Any) -> int:
     """Name each file that could not be read completely; exit 2 if there were any."""
     bad = [f for f in register.files if not f.complete]

@@ -16,7 +16,7 @@ from datetime import date
 
 from calcert.i18n import _
 from calcert.model.records import AWARD_KEYS, CSV_COLUMNS, INSTITUTION_COLUMNS, Award, Institution
-from calcert.model.text import csv_cell
+from calcert.model.text import csv_cell, escape_controls
 from calcert.ops.queries import readable
 from calcert.register.loader import Register
 
@@ -96,7 +96,7 @@ def to_json(selected: list[Row]) -> str:
 
 def _md_cell(value: object) -> str:
     text = " ".join(_cell(value).split())  # newlines would end the table row
-    return text.replace("\\", "\\\\").replace("|", "\\|")
+    return escape_controls(text.replace("\\", "\\\\").replace("|", "\\|"))
 
 
 def to_markdown(selected: list[Row], title: str | None = None) -> str:

@@ -22,6 +22,7 @@ from typing import Any
 from calcert.i18n import N_, _, language, ngettext
 from calcert.model.collation import polish_key
 from calcert.model.records import Award, Institution
+from calcert.model.text import escape_controls
 from calcert.ops.stats import per_year
 from calcert.outputs.export import Row
 
@@ -58,7 +59,9 @@ def asset(name: str) -> str:
 
 
 def _e(value: object) -> str:
-    return escape("" if value is None else str(value), quote=True)
+    """HTML-escaped text; control characters (but line ends and tabs) shown as ``\\x1b``."""
+    text = escape_controls("" if value is None else str(value), keep="\t\n")
+    return escape(text, quote=True)
 
 
 def long_date(day: date) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from calcert.i18n import _, ngettext
+from calcert.model.text import escape_controls
 from calcert.ops.stats import NONE_LABEL
 
 CSV_COLUMNS = ("section", "key", "value")
@@ -26,7 +27,7 @@ def to_rows(data: dict[str, object]) -> list[dict[str, object]]:
 
 def _label(value: object) -> str:
     """A voivodeship or kind as shown to people: ``(not given)`` in their language."""
-    return _(NONE_LABEL) if value == NONE_LABEL else str(value)
+    return _(NONE_LABEL) if value == NONE_LABEL else escape_controls(str(value))
 
 
 def sections(data: dict[str, object]) -> list[tuple[str, list[tuple[str, int]]]]:
@@ -109,7 +110,8 @@ def print_rich(data: dict[str, object], stream, colour: bool) -> None:
         table.add_column("bar")
         top = max((c for _label, c in items), default=0) or 1
         for label, count in items:
-            table.add_row(label, str(count), Text("█" * round(count / top * 40), style="cyan"))
+            bar = Text("█" * round(count / top * 40), style="cyan")
+            table.add_row(Text(label), str(count), bar)  # Text: "[b]" in a kind is no markup
         if not items:
             table.add_row(_("(none)"), "", "")
         console.print()

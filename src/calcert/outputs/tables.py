@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from calcert.i18n import N_, _
-from calcert.model.text import csv_cell
+from calcert.model.text import csv_cell, escape_controls
 
 
 def colour_allowed(stream: TextIO | None = None) -> bool:
@@ -91,8 +91,9 @@ def header(column: str, *, short: bool = False) -> str:
 
 
 def _human_cell(row: dict[str, object], column: str) -> str:
+    """A value as people read it: statuses translated, control characters escaped."""
     value = _cell(row.get(column))
-    return _(value) if column == "status" and value else value
+    return _(value) if column == "status" and value else escape_controls(value)
 
 
 def _cell(value: object) -> str:
@@ -119,7 +120,7 @@ NUMERIC_COLUMNS = frozenset({"days_left", "certificates", "number"})
 def _md_cell(value: object) -> str:
     """A Markdown table cell on one line, with ``|`` and ``\\`` escaped."""
     text = _cell(value).replace("\\", "\\\\").replace("|", "\\|")
-    return " ".join(text.split())
+    return escape_controls(" ".join(text.split()))
 
 
 def to_markdown(rows: Sequence[dict[str, object]], columns: Sequence[str]) -> str:
@@ -244,7 +245,7 @@ def print_table(
 ) -> None:
     stream = stream or sys.stdout
     if not rows:
-        print(empty, file=stream)
+        print(escape_controls(empty), file=stream)
         return
     width = terminal_width()
     if not _isatty(stream):
@@ -277,8 +278,11 @@ def _rich_table(
     console = Console(
         file=stream, color_system="auto" if colour else None, highlight=False, width=width
     )
+    # Text, not a string: Rich would read "[bold]" in a title as markup.
     table = Table(
-        title=title, header_style="bold", box=box.ASCII if ascii_only else box.HEAVY_HEAD
+        title=Text(escape_controls(title)) if title else None,
+        header_style="bold",
+        box=box.ASCII if ascii_only else box.HEAVY_HEAD,
     )
     for column, column_width in widths.items():
         table.add_column(
