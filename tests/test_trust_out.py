@@ -421,3 +421,61 @@ def test_12_11_text_in_strings_is_never_a_comment(text):
     assert first_comment_line(literal + "x = 1  # " + text + "\n") == literal.count("\n") + 1
     multi = f'a = """{text.replace(chr(92), "").replace(chr(34), "")}"""\n# c\n'
     assert first_comment_line(multi) == multi.count("\n")
+
+
+# ---- 3: prompts ------------------------------------------------------------------------------
+
+
+def _answer_on_a_terminal(args: list[str], answers: list[str], env: dict[str, str]) -> str:
+    """Run calcert on a pseudo-terminal, typing each answer when a prompt (``…:``) shows."""
+    import pty
+    import subprocess
+    import sys
+    import time
+
+    main_fd, child_fd = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, *args],
+        stdin=child_fd,
+        stdout=child_fd,
+        stderr=child_fd,
+        env={**os.environ, "NO_COLOR": "1", **env},
+        close_fds=True,
+    )
+    os.close(child_fd)
+    output, pending = b"", list(answers)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            chunk = os.read(main_fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+        if pending and output.rstrip().endswith(b":"):
+            os.write(main_fd, (pending.pop(0) + "\r").encode())
+    proc.wait(timeout=30)
+    os.close(main_fd)
+    return output.decode("utf-8", "replace")
+
+
+NO_READLINE = (
+    "import sys; sys.modules['readline'] = None; from calcert.cli.app import main; main()"
+)
+
+
+@pytest.mark.parametrize(
+    "python", [["-m", "calcert"], ["-c", NO_READLINE]], ids=["readline", "bare"]
+)
+def test_12_3_prompts_do_not_store_arrow_key_escapes(make_register, python):
+    root = make_register()
+    output = _answer_on_a_terminal(
+        [*python, "--registry", str(root), "add", "gops-x", "--from", "2020-01-01"],
+        ["Gminny Ośrodek X\x1b[D\x1b[DY", "Gminny Ośrodek XY", "X", "X"],
+        {},
+    )
+    assert (root / "institutions" / "gops-x.toml").exists(), output
+    text = (root / "institutions" / "gops-x.toml").read_text(encoding="utf-8")
+    assert "\x1b" not in text and "\\u001b" not in text, output
+    assert 'name = "Gminny Ośrodek' in text

@@ -140,8 +140,8 @@ def add(
     # Only a prompt needs to know, before the write, whether the id is new.
     prompt = sys.stdin.isatty() and (name is None or city is None)
     if prompt and ident is not None and loader.load(root).file_for(edits.check_id(ident)) is None:
-        request.name = request.name or typer.prompt(_("Name of the institution"))
-        request.city = request.city or typer.prompt(_("City"))
+        request.name = request.name or _ask(_("Name of the institution"))
+        request.city = request.city or _ask(_("City"))
     today = date.today()
     result = edits.add(root, request, today, dry_run=dry_run)
     if dry_run:
@@ -151,6 +151,31 @@ def add(
     else:
         say(_("Recorded the {summary}").format(summary=translate_text(result.summary)))
     return report_bad_files(result.register)
+
+
+def _ask(question: str) -> str:
+    """Prompt with line editing where Python has it (arrow keys move the cursor instead
+    of typing ESC [ D into the answer); an answer with a control character is asked again."""
+    import contextlib
+
+    with contextlib.suppress(ImportError):
+        import readline  # noqa: F401  (input() edits lines once it is loaded)
+    return typer.prompt(question, value_proc=_no_controls)
+
+
+def _no_controls(value: str) -> str:
+    from typer._click.exceptions import UsageError as Retry
+
+    from calcert.model.text import escape_controls, first_control
+
+    char = first_control(value)
+    if char is not None:
+        raise Retry(
+            _(
+                "the answer contains the control character {char} (an arrow key?); type it again"
+            ).format(char=escape_controls(char))
+        )
+    return value
 
 
 @commands.command(
