@@ -479,3 +479,64 @@ def test_12_3_prompts_do_not_store_arrow_key_escapes(make_register, python):
     text = (root / "institutions" / "gops-x.toml").read_text(encoding="utf-8")
     assert "\x1b" not in text and "\\u001b" not in text, output
     assert 'name = "Gminny Ośrodek' in text
+
+
+# ---- 10: stray and duplicate files -----------------------------------------------------------
+
+
+def _misfiled_register(make_register, with_twin: bool):
+    files = {"mops-radom": MLAWA}  # a copy of Mława's file saved under Radom's name
+    if with_twin:
+        files["mops-mlawa"] = MLAWA
+    return make_register(files=files)
+
+
+@pytest.mark.parametrize("with_twin", [True, False], ids=["duplicate-id", "id-not-name"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("list", "--status", "all"),
+        ("list", "--status", "all", "--format", "json"),
+        ("expiring", "--within", "10y"),
+        ("export", "--format", "csv"),
+        ("stats", "--format", "json"),
+    ],
+    ids=["list", "list-json", "expiring", "export", "stats"],
+)
+def test_12_10_reading_commands_name_both_files_of_a_duplicate_id(
+    make_register, cli, args, with_twin
+):
+    root = _misfiled_register(make_register, with_twin)
+    result = cli(root, *args, "--as-of", "2024-01-01")
+    assert result.exit_code == 2, result.output
+    folder = root / "institutions"
+    if with_twin:
+        assert result.stderr == (
+            f"calcert: {folder}/mops-radom.toml: declares id 'mops-mlawa', which "
+            f"{folder}/mops-mlawa.toml declares too (file skipped; see `calcert validate`)\n"
+        )
+        assert result.stdout.count("mops-mlawa") == (0 if args[0] == "stats" else 1)
+    else:
+        assert result.stderr == (
+            f"calcert: {folder}/mops-radom.toml: declares id 'mops-mlawa', not 'mops-radom' "
+            "as its name says (file skipped; see `calcert validate`)\n"
+        )
+        assert "mops-mlawa" not in result.stdout
+
+
+def test_12_10_show_does_not_lose_or_mislabel_a_misfiled_institution(make_register, cli):
+    root = _misfiled_register(make_register, with_twin=False)
+    folder = root / "institutions"
+    by_id = cli(root, "show", "mops-mlawa")
+    assert by_id.exit_code == 2
+    assert by_id.stderr == (
+        f"calcert: error: {folder}/mops-radom.toml declares id 'mops-mlawa' but is not named "
+        "mops-mlawa.toml; rename the file or fix its id (`calcert validate`)\n"
+    )
+    by_name = cli(root, "show", "mops-radom")
+    assert by_name.exit_code == 2
+    assert by_name.stderr == (
+        f"calcert: error: {folder}/mops-radom.toml: declares id 'mops-mlawa', not 'mops-radom' "
+        "as its name says; fix the file (`calcert validate`)\n"
+    )
+    assert by_name.stdout == ""

@@ -58,7 +58,10 @@ def say(text: str, keep: str = "") -> None:
 
 
 def report_bad_files(register: Any) -> int:
-    """Name each file that could not be read completely; exit 2 if there were any."""
+    """Name each file that could not be read completely, or whose id is not its name (with
+    the other file declaring that id); exit 2 if there were any."""
+    from calcert.ops.queries import misfiled_problems
+
     bad = [f for f in register.files if not f.complete]
     for parsed in bad:
         first = next((f for f in parsed.findings if f.is_error), None)
@@ -66,7 +69,12 @@ def report_bad_files(register: Any) -> int:
         reason = translate_text(first.message) if first else _("cannot be read")
         line = _("calcert: {where}: {reason} (file skipped; see `calcert validate`)")
         say_error(line.format(where=where, reason=reason))
-    return EXIT_USAGE if bad else 0
+    misfiled = misfiled_problems(register)
+    for problem in misfiled:
+        say_error(
+            _("calcert: {problem} (file skipped; see `calcert validate`)").format(problem=problem)
+        )
+    return EXIT_USAGE if bad or misfiled else 0
 
 
 # ---- the option declarations the commands share ---------------------------------------------

@@ -13,6 +13,7 @@ from calcert.i18n import _, translate_text
 from calcert.model.records import Award, Institution
 from calcert.model.terms import Duration
 from calcert.register.loader import Register
+from calcert.register.tomlfile import ParsedFile
 
 LIST_COLUMNS = (
     "id",
@@ -28,16 +29,53 @@ LIST_COLUMNS = (
 EXPIRING_COLUMNS = ("id", "name", "city", "valid_until", "days_left")
 
 
+def _filed_right(parsed: ParsedFile) -> bool:
+    return parsed.institution is not None and parsed.institution.id == parsed.path.stem
+
+
 def readable(register: Register, as_of: date) -> list[Institution]:
     """Institutions read completely from their files as the register knew them on
-    ``as_of`` (``Institution.known_on``), sorted by id."""
+    ``as_of`` (``Institution.known_on``), sorted by id.
+
+    A file whose id is not its name is left out (``misfiled`` names it): it would list an
+    institution twice, or under an id ``show`` cannot find.
+    """
     out = []
     for parsed in register.files:
-        if parsed.complete and parsed.institution is not None:
+        if parsed.complete and parsed.institution is not None and _filed_right(parsed):
             known = parsed.institution.known_on(as_of)
             if known is not None:
                 out.append(known)
     return sorted(out, key=lambda i: i.id)
+
+
+def misfiled(register: Register) -> list[tuple[ParsedFile, ParsedFile | None]]:
+    """Complete files whose id differs from their name, each with the file that is
+    named after that id (another declaration of it), if there is one."""
+    out = []
+    for parsed in register.files:
+        if parsed.complete and not _filed_right(parsed):
+            assert parsed.institution is not None
+            out.append((parsed, register.file_for(parsed.institution.id)))
+    return out
+
+
+def _misfiled_problem(parsed: ParsedFile, other: ParsedFile | None) -> str:
+    """Why ``misfiled`` left ``parsed`` out: one line naming both files."""
+    assert parsed.institution is not None
+    ident = parsed.institution.id
+    if other is None:
+        return _("{file}: declares id {id!r}, not {stem!r} as its name says").format(
+            file=parsed.shown, id=ident, stem=parsed.path.stem
+        )
+    return _("{file}: declares id {id!r}, which {other} declares too").format(
+        file=parsed.shown, id=ident, other=other.shown
+    )
+
+
+def misfiled_problems(register: Register) -> list[str]:
+    """One line per file ``readable`` leaves out for its id (see ``misfiled``)."""
+    return [_misfiled_problem(parsed, other) for parsed, other in misfiled(register)]
 
 
 def list_rows(register: Register, status: str, as_of: date) -> list[dict[str, object]]:
@@ -71,9 +109,22 @@ def award_row(award: Award, as_of: date, number: int) -> dict[str, object]:
     return row
 
 
+def _declared_elsewhere(register: Register, ident: str) -> None:
+    """``show ID`` where no file is named ID: say which misfiled file declares it."""
+    for parsed, _other in misfiled(register):
+        if parsed.institution is not None and parsed.institution.id == ident:
+            raise UsageError(
+                _(
+                    "{file} declares id {id!r} but is not named {id}.toml; rename the file "
+                    "or fix its id (`calcert validate`)"
+                ).format(file=parsed.shown, id=ident)
+            )
+
+
 def show(register: Register, ident: str, as_of: date) -> dict[str, object]:
     parsed = register.file_for(ident)
     if parsed is None:
+        _declared_elsewhere(register, ident)
         raise UsageError(
             _("unknown institution id {id!r}; `calcert list --status all` lists them").format(
                 id=ident
@@ -91,6 +142,10 @@ def show(register: Register, ident: str, as_of: date) -> dict[str, object]:
             _("{file}: {reason}; fix the file (`calcert validate`)").format(
                 file=where, reason=first
             )
+        )
+    if not _filed_right(parsed):
+        raise UsageError(
+            _misfiled_problem(parsed, None) + _("; fix the file (`calcert validate`)")
         )
     inst = parsed.institution.known_on(as_of)
     if inst is None:
