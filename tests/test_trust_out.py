@@ -540,3 +540,67 @@ def test_12_10_show_does_not_lose_or_mislabel_a_misfiled_institution(make_regist
         "as its name says; fix the file (`calcert validate`)\n"
     )
     assert by_name.stdout == ""
+
+
+@pytest.mark.parametrize("name", ["mops-mlawa.TOML", "mops-mlawa.toml ", "mops-mlawa.Toml"])
+def test_12_10_stray_files_get_a_finding_naming_them(make_register, cli, name):
+    root = make_register()
+    (root / "institutions" / name).write_text(MLAWA, encoding="utf-8")
+    folder = root / "institutions"
+    result = cli(root, "validate")
+    assert result.exit_code == 1
+    assert result.stdout.startswith(
+        f"{folder}/{name}:1: error E001 not read: an institution file's name ends in .toml "
+        "(lower case, nothing after it); rename it to mops-mlawa.toml\n"
+    )
+    listed = cli(root, "list", "--status", "all")
+    assert listed.exit_code == 2
+    assert f"calcert: {folder}/{name}:1: not read: " in listed.stderr
+
+
+def test_12_10_hidden_and_other_files_stay_quiet(make_register, cli):
+    root = make_register(files={"mops-mlawa": MLAWA})
+    for name in (".mops-mlawa.toml.x1.tmp", "README.md", "mops-mlawa.toml~", ".x.TOML"):
+        (root / "institutions" / name).write_text("x", encoding="utf-8")
+    assert cli(root, "validate").exit_code == 0
+
+
+def test_12_10_a_symlinked_institutions_folder_leading_outside_is_named(
+    make_register, cli, tmp_path
+):
+    root = make_register()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "mops-mlawa.toml").write_text(MLAWA, encoding="utf-8")
+    (root / "institutions" / ".gitkeep").unlink()
+    (root / "institutions").rmdir()
+    (root / "institutions").symlink_to(elsewhere)
+    result = cli(root, "validate")
+    assert result.exit_code == 1
+    assert result.stdout.startswith(
+        f"{root}/institutions: error E001 symlink to {elsewhere}, outside the register; no "
+        "file is read through it: make institutions a folder of the register\n"
+    )
+    listed = cli(root, "list", "--status", "all")
+    assert listed.exit_code == 2 and "mops-mlawa" not in listed.stdout
+
+
+def test_12_10_nothing_is_written_through_a_symlinked_institutions_folder(
+    make_register, cli, tmp_path
+):
+    root = make_register()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (root / "institutions" / ".gitkeep").unlink()
+    (root / "institutions").rmdir()
+    (root / "institutions").symlink_to(elsewhere)
+    rows = tmp_path / "rows.csv"
+    rows.write_text("id,name,city,valid_from,valid_until\nmops-x,X,Y,2022-01-01,2024-12-31\n")
+    for args in (
+        ("add", "mops-x", "--name", "X", "--city", "Y", "--from", "2022-01-01"),
+        ("import", str(rows)),
+    ):
+        result = cli(root, *args)
+        assert result.exit_code == 2, result.output
+        assert result.stderr.startswith(f"calcert: error: {root}/institutions: symlink to ")
+    assert list(elsewhere.iterdir()) == []

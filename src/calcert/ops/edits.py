@@ -138,8 +138,18 @@ def refuse_comments(parsed: ParsedFile, command: str) -> None:
         )
 
 
+def refuse_foreign_folder(register: Register) -> None:
+    """Write nothing through an ``institutions`` symlink that leads out of the register
+    (the loader reads nothing through it and names it, see ``loader.stray_files``)."""
+    for parsed in register.files:
+        if parsed.path == register.institutions_dir and parsed.findings:
+            message = translate_text(parsed.findings[0].message)
+            raise UsageError(f"{parsed.shown}: {message}")
+
+
 def plan_add(register: Register, request: AddRequest, today: date) -> EditResult:
     """Work out the new file content for ``add`` and check it; writes nothing."""
+    refuse_foreign_folder(register)
     ident = resolve_id(register, request)
     name = _clean(request.name, "--name")
     city = _clean(request.city, "--city")

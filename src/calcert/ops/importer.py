@@ -39,6 +39,7 @@ from calcert.model.records import (
 )
 from calcert.model.text import csv_value
 from calcert.model.values import closest_voivodeship, date_parts, id_problem, is_voivodeship
+from calcert.ops.edits import refuse_foreign_folder
 from calcert.register.comments import comment_line
 from calcert.register.fs import (
     INSTITUTIONS_DIR,
@@ -295,6 +296,7 @@ def plan_import(
     register: Register, source: CsvFile, today: date, tick: Tick | None = None
 ) -> ImportPlan:
     """Work out every file the import writes and check the result; writes nothing."""
+    refuse_foreign_folder(register)
     problems: list[str] = []
     plan = ImportPlan(source.shown)
     by_id: dict[str, list[tuple[CsvRow, Award]]] = {}

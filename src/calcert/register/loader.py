@@ -92,6 +92,8 @@ class Register:
 
 def iter_institution_paths(root: Path) -> Iterator[Path]:
     directory = root / INSTITUTIONS_DIR
+    if _leads_outside(directory, root) is not None:
+        return  # ``stray_files`` names it
     try:
         entries = sorted(os.scandir(directory), key=lambda e: e.name)
     except FileNotFoundError:
@@ -105,6 +107,53 @@ def iter_institution_paths(root: Path) -> Iterator[Path]:
     for entry in entries:
         if entry.name.endswith(".toml") and not entry.name.startswith("."):
             yield Path(entry.path)
+
+
+def _leads_outside(directory: Path, root: Path) -> Path | None:
+    """Where ``directory`` leads when it is a symlink out of the register, else None."""
+    if not directory.is_symlink():
+        return None
+    target, inside = directory.resolve(), root.resolve()
+    return None if target == inside or inside in target.parents else target
+
+
+def _stray(name: str) -> bool:
+    """A name meant for an institution file that is not read as one: ``x.TOML``, ``"x.toml "``.
+
+    Names starting with "." are writers' temporary files and editors' hidden files.
+    """
+    meant = name.strip().lower().endswith(".toml") and not name.startswith(".")
+    return meant and not (name.endswith(".toml") and name == name.rstrip())
+
+
+def stray_files(root: Path) -> list[ParsedFile]:
+    """Whatever in ``institutions/`` looks meant to be read but is not, each with an E001
+    naming it: files with a name like ``x.TOML``, or the folder itself when it is a symlink
+    leading out of the register (nothing is read through it)."""
+    directory = root / INSTITUTIONS_DIR
+    folder = display_path(directory)
+    target = _leads_outside(directory, root)
+    if target is not None:
+        message = Message(
+            "symlink to {target}, outside the register; no file is read through it: "
+            "make institutions a folder of the register",
+            target=str(target),
+        )
+        return [ParsedFile(directory, folder, None, [Finding(folder, None, "E001", message)])]
+    try:
+        names = sorted(entry.name for entry in os.scandir(directory) if _stray(entry.name))
+    except OSError:
+        return []
+    out = []
+    for name in names:
+        shown = name if folder == "." else f"{folder}/{name}"
+        message = Message(
+            "not read: an institution file's name ends in .toml (lower case, nothing after "
+            "it); rename it to {name}",
+            name=name.strip()[:-5] + ".toml",
+        )
+        out.append(ParsedFile(directory / name, shown, None, [Finding(shown, 1, "E001", message)]))
+    return out
 
 
 def read_file(
@@ -184,6 +233,7 @@ def load(root: Path, *, use_cache: bool = True) -> Register:
                 for path, shown in jobs:
                     files.append(read_file(path, root, cache, shown))
                     progress.advance()
+        files.extend(stray_files(root))
         if cache is not None:
             cache.save()
     finally:
