@@ -604,3 +604,50 @@ def test_12_10_nothing_is_written_through_a_symlinked_institutions_folder(
         assert result.exit_code == 2, result.output
         assert result.stderr.startswith(f"calcert: error: {root}/institutions: symlink to ")
     assert list(elsewhere.iterdir()) == []
+
+
+# ---- 12: git realities -----------------------------------------------------------------------
+
+CONFLICTED = MLAWA.replace(
+    'city = "Mława"\n',
+    '<<<<<<< HEAD\ncity = "Mława"\n=======\ncity = "Mlawa"\n>>>>>>> feature\n',
+)
+
+
+def test_12_12_conflict_markers_get_their_own_message(make_register, cli):
+    root = make_register(files={"mops-mlawa": CONFLICTED})
+    shown = f"{root}/institutions/mops-mlawa.toml"
+    message = (
+        "unresolved git merge conflict at line 4; keep the lines you want and delete the "
+        "<<<<<<<, ======= and >>>>>>> lines"
+    )
+    result = cli(root, "validate")
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"{shown}:4: error E002 {message}\n")
+    listed = cli(root, "list")
+    assert listed.exit_code == 2
+    assert listed.stderr == (
+        f"calcert: {shown}:4: {message} (file skipped; see `calcert validate`)\n"
+    )
+
+
+def test_12_12_conflict_markers_in_calcert_toml(make_register, cli):
+    root = make_register(config='name = "Rejestr"\n<<<<<<< HEAD\n[validate]\n=======\n>>>>>>> x\n')
+    result = cli(root, "list")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"calcert: error: {root}/calcert.toml:2: unresolved git merge conflict at line 2; "
+        "keep the lines you want and delete the <<<<<<<, ======= and >>>>>>> lines\n"
+    )
+
+
+@given(st.text())
+def test_12_12_conflict_marker_units(text):
+    from calcert.model.text import conflict_marker_line
+
+    assert conflict_marker_line("a = 1\n=======\n") == 2
+    assert conflict_marker_line("x\n>>>>>>> b\n<<<<<<< a\n") == 3
+    assert conflict_marker_line("a = '<<<<<<< not at the start'\n") is None
+    clean = text.replace("<<<<<<<", "").replace("=======", "").replace(">>>>>>>", "")
+    clean = clean.replace("|||||||", "")
+    assert conflict_marker_line(clean) is None

@@ -71,3 +71,16 @@ def csv_value(cell: str) -> str:
     if cell.startswith("'") and _quoted_formula(cell[1:]):
         return cell[1:]
     return cell
+
+
+# What git writes into a file it could not merge: <<<<<<< ours, ||||||| base, =======,
+# >>>>>>> theirs, each at the start of a line.
+_CONFLICT_START = re.compile(r"^<{7}(?: |$)", re.MULTILINE)
+_CONFLICT_MARKER = re.compile(r"^(?:<{7}|\|{7}|={7}|>{7})(?: |$)", re.MULTILINE)
+
+
+def conflict_marker_line(text: str) -> int | None:
+    """The 1-based line where a git merge conflict starts in ``text`` (its ``<<<<<<<``,
+    else its first marker), or None."""
+    match = _CONFLICT_START.search(text) or _CONFLICT_MARKER.search(text)
+    return text.count("\n", 0, match.start()) + 1 if match else None

@@ -18,7 +18,7 @@ from calcert.i18n import _, translate_text
 from calcert.model.findings import display_path, unknown_codes
 from calcert.register.fs import INSTITUTIONS_DIR, LOCK_NAME, atomic_write
 from calcert.register.location import CONFIG_NAME, ENV_REGISTRY, enclosing_register, find_root
-from calcert.register.tomlfile import MAX_FILE_BYTES, decode_at
+from calcert.register.tomlfile import MAX_FILE_BYTES, decode_at, merge_conflict
 
 __all__ = ["CONFIG_NAME", "ENV_REGISTRY", "Config", "find_root", "init_register", "load_config"]
 
@@ -105,6 +105,11 @@ def _read_config(path: Path, shown: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
+        conflict = merge_conflict(text, shown)
+        if conflict is not None:
+            raise UsageError(
+                f"{shown}:{conflict.line}: {translate_text(conflict.message)}"
+            ) from None
         reason = _("{path}: cannot be read: {error}; {fix}")
         raise UsageError(reason.format(path=shown, error=exc, fix=_fix())) from None
     except RecursionError:

@@ -33,6 +33,7 @@ from calcert.model.records import (
     Award,
     Institution,
 )
+from calcert.model.text import conflict_marker_line
 from calcert.model.values import (
     DATE_RE,
 )
@@ -377,6 +378,9 @@ def parse(path: Path, raw: bytes, shown: str) -> ParsedFile:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
+        conflict = merge_conflict(text, shown)
+        if conflict is not None:
+            return ParsedFile(path, shown, None, [conflict], raw)
         msg = str(exc)
         pos = _POS_RE.search(msg)
         line = int(pos[1]) if pos else None
@@ -403,6 +407,20 @@ def parse(path: Path, raw: bytes, shown: str) -> ParsedFile:
     # A complete file's draft is its record: kept only when the record cannot give it.
     partial = draft if findings or institution is None else None
     return ParsedFile(path, shown, institution, findings, raw, lines, partial=partial)
+
+
+CONFLICT = N_(
+    "unresolved git merge conflict at line {line}; keep the lines you want and delete the "
+    "<<<<<<<, ======= and >>>>>>> lines"
+)
+
+
+def merge_conflict(text: str, shown: str) -> Finding | None:
+    """E002 at the first git conflict marker of a file TOML could not read, if it has one."""
+    line = conflict_marker_line(text)
+    if line is None:
+        return None
+    return Finding(shown, line, "E002", Message(CONFLICT, line=line))
 
 
 def _value_error(exc: ValueError, text: str, shown: str) -> Finding:
