@@ -13,6 +13,7 @@ import os
 import re
 import socket
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import tomli_w
@@ -651,3 +652,70 @@ def test_12_12_conflict_marker_units(text):
     clean = text.replace("<<<<<<<", "").replace("=======", "").replace(">>>>>>>", "")
     clean = clean.replace("|||||||", "")
     assert conflict_marker_line(clean) is None
+
+
+# ---- fuzz: -o targets and CSV cells -----------------------------------------------------------
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".calcert" not in p.name
+    }
+
+
+TARGET_PARTS = ["registry", "institutions", "calcert.toml", "mops-mlawa.toml", "..", ".",
+                "out.csv", "dir", "link", "-", "", "x y", "nope"]  # fmt: skip
+
+
+@given(
+    parts=st.lists(st.sampled_from(TARGET_PARTS), min_size=1, max_size=4),
+    fmt=st.sampled_from(["csv", "json", "md", "ics", "html"]),
+)
+def test_12_2_fuzz_export_targets_never_touch_the_register(tmp_path_factory, parts, fmt):
+    from typer.testing import CliRunner
+
+    from calcert.cli.app import app
+    from calcert.register.config import init_register
+
+    base = tmp_path_factory.mktemp("targets")
+    root = init_register(base / "registry")
+    (root / "institutions" / "mops-mlawa.toml").write_text(MLAWA, encoding="utf-8")
+    (base / "dir").mkdir()
+    (base / "link").symlink_to(root / "calcert.toml")
+    before = _tree(root)
+    target = parts[0] if parts == ["-"] else str(base.joinpath(*parts))
+    result = CliRunner().invoke(app, ["--registry", str(root), "export", "--format", fmt,
+                                      "-o", target])  # fmt: skip
+    assert result.exit_code in (0, 2), result.output
+    assert "Traceback" not in result.output and len(result.stderr.splitlines()) <= 1
+    assert _tree(root) == before
+
+
+CELL_TEXT = st.text(st.characters(blacklist_categories=["Cs"]), min_size=1, max_size=10)
+
+
+@given(name=CELL_TEXT, notes=CELL_TEXT, by=CELL_TEXT)
+def test_12_4_fuzz_csv_cells_survive_export_import_export(tmp_path_factory, name, notes, by):
+    from typer.testing import CliRunner
+
+    from calcert.cli.app import app
+    from calcert.model.records import Award, Institution
+    from calcert.register.config import init_register
+    from calcert.register.tomlfile import dumps
+
+    name, notes, by = name.strip() or "x", notes.strip() or "x", by.strip() or "x"
+    base = tmp_path_factory.mktemp("cells")
+    root, fresh = init_register(base / "a"), init_register(base / "b")
+    award = Award(datetime(2022, 1, 1).date(), datetime(2024, 12, 31).date(), awarded_by=by,
+                  notes=notes)  # fmt: skip
+    inst = Institution(id="mops-x", name=name, city="=city", awards=(award,))
+    (root / "institutions" / "mops-x.toml").write_text(dumps(inst), encoding="utf-8")
+    runner = CliRunner()
+    first = runner.invoke(app, ["--registry", str(root), "export"]).stdout
+    assert not any(c.startswith(("=", "+", "-", "@", "\t", "\r")) for c in _cells(first))
+    (base / "out.csv").write_text(first, encoding="utf-8")
+    imported = runner.invoke(app, ["--registry", str(fresh), "import", str(base / "out.csv")])
+    if imported.exit_code == 0:  # a value import refuses (a control character) is no loss
+        assert runner.invoke(app, ["--registry", str(fresh), "export"]).stdout == first
