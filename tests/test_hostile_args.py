@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 from calcert import __version__
 from calcert.cli.app import app
 from calcert.model.records import Award, Institution
+from calcert.model.text import first_control
 from calcert.register.config import init_register
 from calcert.register.loader import load
 from calcert.register.tomlfile import dumps, parse
@@ -162,10 +163,22 @@ def _add_via_cli(root: Path, text: str):
     return runner.invoke(app, args, catch_exceptions=False)
 
 
+def _refused_control(text: str, result) -> bool:
+    """add refuses a control character (issue 12 item 3): True when it did, and said so."""
+    if first_control(text.strip()) is None:
+        return False
+    assert result.exit_code == 2, result.stdout
+    assert result.stderr.startswith("calcert: error: --name contains the control character ")
+    return True
+
+
 @pytest.mark.parametrize("text", TRICKY)
 def test_tricky_text_roundtrips_through_add(text, tmp_path):
     root = init_register(tmp_path / "r")
     result = _add_via_cli(root, text)
+    if _refused_control(text, result):
+        assert not (root / "institutions" / "mops-x.toml").exists()
+        return
     assert result.exit_code == 0, result.stderr
     inst = load(root).institutions()[0]
     want = text.strip()
@@ -176,7 +189,8 @@ def test_tricky_text_roundtrips_through_add(text, tmp_path):
 @settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(min_size=1, max_size=80))
 def test_any_text_roundtrips_through_add(text):
-    """Whatever a registrar types is stored as typed (surrounding blanks trimmed)."""
+    """Whatever a registrar types is stored as typed (surrounding blanks trimmed), or
+    refused when it holds a control character."""
     with tempfile.TemporaryDirectory() as tmp:
         root = init_register(Path(tmp) / "r")
         result = _add_via_cli(root, text)
@@ -192,6 +206,9 @@ def test_any_text_roundtrips_through_add(text):
             assert result.stderr == (
                 "calcert: error: --name is empty; give a value or leave the option out\n"
             )
+            assert not (root / "institutions" / "mops-x.toml").exists()
+            return
+        if _refused_control(text, result):
             assert not (root / "institutions" / "mops-x.toml").exists()
             return
         assert result.exit_code == 0, result.stderr

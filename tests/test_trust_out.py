@@ -28,6 +28,7 @@ AS_OF = "2025-01-01"
 
 # Escape sequences a hostile file could carry to a terminal: an OSC 52 clipboard write,
 # a window title, a screen clear, an 8-bit CSI, a bidi override, a bell.
+CONTROLS = ["a\x1b[2Jb", "x\x9b", "a\u202eb", "a\u2028b", "a\x7f", "a\rb", "\x00"]
 NASTY = "\x1b]52;c;ZXZpbA==\x07\x1b]0;pwned\x07\x1b[2J\x9b31m\u202etxet\x07"
 
 
@@ -296,6 +297,51 @@ def test_12_3_escape_controls_units():
     assert escape_controls("plain Łódź") == "plain Łódź"
     assert escape_controls("a\x1b[2Jb\u202e\x9b") == "a\\x1b[2Jb\\u202e\\x9b"
     assert escape_controls("a\nb\tc", keep="\n") == "a\nb\\tc"
+
+
+# ---- 3: control characters refused on the way in -----------------------------------------------
+
+
+@pytest.mark.parametrize("text", [*CONTROLS[:-1], "a\nb", "a\tb"])  # argv holds no NUL
+@pytest.mark.parametrize("option", ["--name", "--city", "--by", "--notes", "--source"])
+def test_12_3_add_refuses_control_characters(make_register, cli, option, text):
+    root = make_register()
+    args = {"--name": "X", "--city": "Y", option: "Ośrodek " + text}
+    flat = [part for pair in args.items() for part in pair]
+    result = cli(root, "add", "mops-x", *flat, "--from", "2022-01-01")
+    if option == "--notes" and text in ("a\nb", "a\tb"):
+        assert result.exit_code == 0, result.output  # notes may break lines and tab
+        return
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"calcert: error: {option} contains the control character ")
+    assert sorted(p.name for p in (root / "institutions").iterdir()) == [".gitkeep"]
+
+
+def test_12_3_withdraw_refuses_control_characters(make_register, cli):
+    root = make_register(files={"mops-mlawa": MLAWA})
+    before = (root / "institutions" / "mops-mlawa.toml").read_bytes()
+    result = cli(root, "withdraw", "mops-mlawa", "--on", "2024-01-01", "--reason", "a\x1b[2J")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "calcert: error: --reason contains the control character \\x1b (an escape "
+        "sequence, or a pasted line break?); remove it\n"
+    )
+    assert (root / "institutions" / "mops-mlawa.toml").read_bytes() == before
+
+
+def test_12_3_import_refuses_control_characters(make_register, cli, tmp_path):
+    root = make_register()
+    rows = tmp_path / "rows.csv"
+    rows.write_text(
+        "id,name,city,valid_from,valid_until,notes\n"
+        'mops-x,"X\x1b]0;t\x07",Y,2022-01-01,2024-12-31,\n'
+        'mops-y,Z,Y,2022-01-01,2024-12-31,"two\nlines"\n',
+        encoding="utf-8",
+    )
+    result = cli(root, "import", str(rows))
+    assert result.exit_code == 1
+    assert f"{rows}:2: name contains the control character \\x1b; remove it" in result.stderr
+    assert sorted(p.name for p in (root / "institutions").iterdir()) == [".gitkeep"]
 
 
 # ---- 15: ICS -------------------------------------------------------------------------------

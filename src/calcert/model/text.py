@@ -16,11 +16,16 @@ from __future__ import annotations
 
 import re
 
-# Bidirectional formatting: ALM, LRM, RLM, LRE..RLO, LRI..PDI.
-_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-# Every character a renderer escapes; "\t" and "\n" are among them.
-CONTROL_CLASS = f"\x00-\x1f\x7f-\x9f{_BIDI}\u2028\u2029"
+# The characters a renderer escapes and a value may not hold, as the inside of a regular
+# expression class written with escapes only, so that Python, JSON Schema (ECMAScript) and
+# the editors' engines read it alike: C0, DEL and C1 controls, bidirectional formatting
+# (ALM, LRM, RLM, LRE..RLO, LRI..PDI), and the line and paragraph separators.
+CONTROL_CLASS = (
+    r"\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
+)
 _CONTROL = re.compile(f"[{CONTROL_CLASS}]")
+# Keys whose text may hold line breaks and tabs (free text written over several lines).
+MULTILINE_KEYS = frozenset({"notes"})
 _SHORT = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -47,10 +52,13 @@ def escape_controls(text: str, keep: str = "") -> str:
     return _CONTROL.sub(lambda m: m[0] if m[0] in keep else _escape(m), text)
 
 
-def first_control(text: str) -> str | None:
-    """The first control character in ``text`` (see ``CONTROL_CLASS``), or None."""
-    match = _CONTROL.search(text)
-    return match[0] if match else None
+def first_control(text: str, key: str = "") -> str | None:
+    """The first control character in ``text`` (see ``CONTROL_CLASS``) that the value of
+    ``key`` may not hold (``notes`` may hold line breaks and tabs), or None."""
+    if text.isprintable():
+        return None
+    allowed = "\n\t" if key in MULTILINE_KEYS else ""
+    return next((m[0] for m in _CONTROL.finditer(text) if m[0] not in allowed), None)
 
 
 def _quoted_formula(text: str) -> bool:

@@ -19,6 +19,7 @@ from calcert.i18n import _, ngettext, ordinal, translate_text
 from calcert.model.findings import Finding
 from calcert.model.records import Award, Institution
 from calcert.model.terms import PrintedTerm, term_dates
+from calcert.model.text import escape_controls, first_control
 from calcert.model.translit import slugify
 from calcert.model.values import VOIVODESHIPS, id_problem, is_voivodeship
 from calcert.register.comments import comment_line
@@ -106,7 +107,20 @@ def _clean(value: str | None, option: str) -> str | None:
                 "check the terminal's encoding, the register stores UTF-8"
             ).format(option=option, value=repr(value))
         ) from None
+    _refuse_controls(value, option)
     return value
+
+
+def _refuse_controls(value: str, option: str) -> None:
+    """No control character reaches the register (``notes`` may break lines and tab)."""
+    char = first_control(value, option.lstrip("-"))
+    if char is not None:
+        raise UsageError(
+            _(
+                "{option} contains the control character {char} (an escape sequence, or a "
+                "pasted line break?); remove it"
+            ).format(option=option, char=escape_controls(char))
+        )
 
 
 def _existing(register: Register, ident: str) -> ParsedFile | None:

@@ -37,7 +37,7 @@ from calcert.model.records import (
     Award,
     Institution,
 )
-from calcert.model.text import csv_value
+from calcert.model.text import csv_value, escape_controls, first_control
 from calcert.model.values import closest_voivodeship, date_parts, id_problem, is_voivodeship
 from calcert.ops.edits import refuse_foreign_folder
 from calcert.register.comments import comment_line
@@ -292,6 +292,20 @@ def _row_award(row: CsvRow, where: str, problems: list[str]) -> Award | None:
     return Award(**fields)  # type: ignore[arg-type]
 
 
+def _has_controls(row: CsvRow, where: str, problems: list[str]) -> bool:
+    """A cell with a control character (``notes`` may break lines) is refused."""
+    for key, value in row.values.items():
+        char = first_control(value, key)
+        if char is not None:
+            problems.append(
+                _("{where}: {key} contains the control character {char}; remove it").format(
+                    where=where, key=key, char=escape_controls(char)
+                )
+            )
+            return True
+    return False
+
+
 def plan_import(
     register: Register, source: CsvFile, today: date, tick: Tick | None = None
 ) -> ImportPlan:
@@ -311,6 +325,8 @@ def plan_import(
                     len(empty),
                 ).format(where=where, columns=", ".join(empty), required=", ".join(REQUIRED))
             )
+            continue
+        if _has_controls(row, where, problems):
             continue
         ident = row.values["id"]
         problem = id_problem(ident)
