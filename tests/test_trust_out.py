@@ -187,7 +187,7 @@ def _formula_register(make_register):
 
 
 def _cells(text: str) -> list[str]:
-    return [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    return [cell for row in csv.reader(io.StringIO(text, newline="")) for cell in row]
 
 
 @pytest.mark.parametrize(

@@ -268,6 +268,8 @@ def parse_cell_date(text: str) -> date | None:
 
 
 def _row_award(row: CsvRow, where: str, problems: list[str]) -> Award | None:
+    if _has_controls(row, where, problems):
+        return None
     fields: dict[str, object] = {}
     ok = True
     for key in AWARD_KEYS:
@@ -325,8 +327,6 @@ def plan_import(
                     len(empty),
                 ).format(where=where, columns=", ".join(empty), required=", ".join(REQUIRED))
             )
-            continue
-        if _has_controls(row, where, problems):
             continue
         ident = row.values["id"]
         problem = id_problem(ident)
