@@ -765,3 +765,128 @@ def test_12_4_fuzz_csv_cells_survive_export_import_export(tmp_path_factory, name
     imported = runner.invoke(app, ["--registry", str(fresh), "import", str(base / "out.csv")])
     if imported.exit_code == 0:  # a value import refuses (a control character) is no loss
         assert runner.invoke(app, ["--registry", str(fresh), "export"]).stdout == first
+
+
+# ---- 9: one truth for values -------------------------------------------------------------------
+#
+# `validate` and the shipped JSON Schema must accept and refuse the same values. Editors run
+# the schema's patterns as ECMA-262 regular expressions (``$`` is the very end, ``\d`` is
+# 0-9), so the schema is checked here with an ECMA engine (regress, as check-jsonschema
+# uses) rather than Python's ``re``. Left out, as the schema cannot know them: quoted dates
+# (E005), the file name (E007), other files (E008, E014) and date order (E011-E013); and
+# term years in reverse order, which only validate reads as numbers.
+
+CROSS_FILE_OR_DATES = {"E005", "E007", "E008", "E011", "E012", "E013", "E014"}
+TEXT_KEYS = ("name", "city", "kind", "awarded_by", "event", "certificate_no", "notes")
+CORPUS: dict[str, list[str]] = {
+    **{key: ["Ośrodek", "", " ", "a\n", "a\nb", "a\tb", *CONTROLS] for key in TEXT_KEYS},
+    "term": [
+        "2014-2017",
+        "2014–2017",
+        "2014-2017\n",
+        "٢٠١٤-٢٠١٧",
+        "２０１４-２０１７",
+        "2014-2017 ",
+        "14-17",
+        "2014-2017\x1b",
+    ],
+    "source": [
+        "https://x.pl",
+        "http://x.pl/a?b=1",
+        "https://x.pl\n",
+        "https://x.pl/ a",
+        "ftp://x.pl",
+        "https://",
+        "https://x.pl\x1b",
+        "https://x.pl\u202e",
+    ],
+    "website": ["https://x.pl", "https://x.pl\n", "mailto:x@x.pl", "https://x.pl\x9b"],
+    "id": ["mops-x", "mops-x\n", "Mops-x", "mops--x", "mops-٣", "-x", "x" * 65],
+    "parent": ["case-0", "case-0\n", "case 0", "case-٣"],
+    "voivodeship": ["mazowieckie", "mazowieckie\n", "Mazowieckie", "mazowieckie\x1b"],
+}
+AWARD_TEXT = {"term", "source", *TEXT_KEYS[3:]}
+
+
+def _case_file(number: int, key: str, value: str) -> str:
+    top = {"id": f"case-{number}", "name": "Ośrodek", "city": "Mława"}
+    award: dict[str, object] = {
+        "valid_from": datetime(2022, 3, 29).date(),
+        "valid_until": datetime(2025, 3, 28).date(),
+    }
+    (award if key in AWARD_TEXT else top)[key] = value
+    return tomli_w.dumps(top) + "\n[[awards]]\n" + tomli_w.dumps(award)
+
+
+def _ecma_validator():
+    import jsonschema
+    import regress
+
+    from calcert.outputs import schema
+
+    def pattern(validator, patrn, instance, _schema):
+        if validator.is_type(instance, "string") and regress.Regex(patrn).find(instance) is None:
+            yield jsonschema.ValidationError(f"{instance!r} does not match {patrn!r}")
+
+    ecma = jsonschema.validators.extend(jsonschema.Draft7Validator, {"pattern": pattern})
+    return ecma(schema.generate(), format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
+
+
+def _disagreements(make_register, cli, cases: list[tuple[str, str]]) -> list[str]:
+    import json
+    import tomllib
+
+    files = {f"case-{n}": _case_file(n, key, value) for n, (key, value) in enumerate(cases)}
+    root = make_register(files=files)
+    result = cli(root, "validate", "--format", "json")
+    assert result.exit_code in (0, 1), result.output
+    refused = {
+        Path(f["path"]).stem
+        for f in json.loads(result.stdout)
+        if f["severity"] == "error" and f["code"] not in CROSS_FILE_OR_DATES
+    }
+    validator = _ecma_validator()
+    out = []
+    for n, (key, value) in enumerate(cases):
+        data = json.loads(json.dumps(tomllib.loads(files[f"case-{n}"]), default=str))
+        schema_refuses = any(True for _error in validator.iter_errors(data))
+        if schema_refuses != (f"case-{n}" in refused):
+            who = "schema" if schema_refuses else "validate"
+            out.append(f"{key} = {value!r}: only {who} refuses it")
+    return out
+
+
+def test_12_9_validate_and_the_schema_agree_on_a_corpus(make_register, cli):
+    cases = [(key, value) for key, values in CORPUS.items() for value in values]
+    assert _disagreements(make_register, cli, cases) == []
+
+
+@given(key=st.sampled_from(sorted(CORPUS)), value=st.text(max_size=12))
+def test_12_9_validate_and_the_schema_agree_on_any_text(tmp_path_factory, key, value):
+    from typer.testing import CliRunner
+
+    from calcert.cli.app import app
+    from calcert.register.config import init_register
+
+    root = tmp_path_factory.mktemp("agree") / "registry"
+    init_register(root)
+
+    def cli(root, *args):
+        return CliRunner().invoke(app, ["--registry", str(root), *args])
+
+    def make_register(files):
+        for stem, text in files.items():
+            (root / "institutions" / f"{stem}.toml").write_text(text, encoding="utf-8")
+        return root
+
+    if key == "term" and re.fullmatch(r"[0-9]{4}[-–][0-9]{4}", value):
+        return  # years in reverse order: only validate reads them as numbers
+    assert _disagreements(make_register, cli, [(key, value)]) == []
+
+
+def test_12_9_add_with_a_trailing_newline_in_the_id_creates_no_file(make_register, cli):
+    root = make_register()
+    result = cli(root, "add", "abc\n", "--name", "X", "--city", "Y", "--from", "2022-01-01")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("calcert: error: id 'abc\\n' is not valid: ")
+    assert sorted(p.name for p in (root / "institutions").iterdir()) == [".gitkeep"]

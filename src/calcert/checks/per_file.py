@@ -13,10 +13,12 @@ from datetime import date
 
 from calcert.i18n import N_, Message, PluralMessage
 from calcert.model.findings import Check, Finding
-from calcert.model.records import Award
+from calcert.model.records import AWARD_DATE_KEYS, AWARD_KEYS, Award
+from calcert.model.text import escape_controls, first_control
 from calcert.model.values import (
     closest_voivodeship,
     id_problem,
+    is_blank,
     is_url,
     is_voivodeship,
     term_years,
@@ -60,7 +62,7 @@ def check_required_text(view: FileView) -> list[Finding]:
     out = []
     for key in ("id", "name", "city"):
         value = view.draft.value(key)
-        if value is not None and not value.strip():
+        if value is not None and is_blank(value):
             out.append(
                 view.at_key(key, "E016", Message("{key} is empty; give the {key}", key=key))
             )
@@ -124,7 +126,43 @@ def check_parent_id(view: FileView) -> list[Finding]:
     return [view.at_key("parent", "E006", message)]
 
 
+INSTITUTION_TEXT = ("id", "name", "kind", "city", "voivodeship", "website", "parent")
+AWARD_TEXT = tuple(key for key in AWARD_KEYS if key not in AWARD_DATE_KEYS)
+
+
+def _control(key: str, value: object) -> str | None:
+    """E016's message when the text ``value`` of ``key`` holds a control character."""
+    char = first_control(value, key) if isinstance(value, str) else None
+    if char is None:
+        return None
+    return Message(
+        "{key} contains the control character {char}; remove it",
+        key=key,
+        char=escape_controls(char),
+    )
+
+
+def check_controls(view: FileView) -> list[Finding]:
+    """E016: no control character in the institution's text (see ``model.text``)."""
+    out = []
+    for key in INSTITUTION_TEXT:
+        message = _control(key, view.draft.value(key))
+        if message is not None:
+            out.append(view.at_key(key, "E016", message))
+    return out
+
+
 # ---- each award --------------------------------------------------------------------------------
+
+
+def check_award_controls(view: FileView, i: int, award: AwardDraft) -> list[Finding]:
+    """E016: no control character in an award's text (``notes`` may break lines and tab)."""
+    out = []
+    for key in AWARD_TEXT:
+        message = _control(key, award.get(key))
+        if message is not None:
+            out.append(view.at_award_key(i, key, "E016", message))
+    return out
 
 
 def check_term_text(view: FileView, i: int, award: AwardDraft) -> list[Finding]:
@@ -296,7 +334,9 @@ CHECKS: tuple[Check, ...] = (
         "bad-value",
         N_(
             "A value is malformed: an empty name or city, a term that is not two years like "
-            "2014-2017, or a website/source that is not an http(s) address."
+            "2014-2017, a website/source that is not an http(s) address, or text with a "
+            "control character (an escape sequence, a bidi override; a line break or tab "
+            "outside notes)."
         ),
     ),
 )
@@ -308,6 +348,7 @@ FILE_RULES: list[FileRule] = [
     check_voivodeship,
     check_website,
     check_parent_id,
+    check_controls,
 ]
 AWARD_RULES: list[AwardRule] = [
     check_term_text,
@@ -315,6 +356,7 @@ AWARD_RULES: list[AwardRule] = [
     check_reason,
     check_term_order,
     check_withdrawal_in_term,
+    check_award_controls,
 ]
 AWARDS_RULES: list[FileRule] = [check_overlaps]
 

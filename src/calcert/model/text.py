@@ -20,9 +20,10 @@ import re
 # expression class written with escapes only, so that Python, JSON Schema (ECMAScript) and
 # the editors' engines read it alike: C0, DEL and C1 controls, bidirectional formatting
 # (ALM, LRM, RLM, LRE..RLO, LRI..PDI), and the line and paragraph separators.
-CONTROL_CLASS = (
-    r"\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
-)
+_OTHER_CONTROLS = r"\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
+CONTROL_CLASS = r"\u0000-\u001f" + _OTHER_CONTROLS
+# The same without tab (U+0009) and line feed (U+000A), for keys that may hold them.
+MULTILINE_CONTROL_CLASS = r"\u0000-\u0008\u000b-\u001f" + _OTHER_CONTROLS
 _CONTROL = re.compile(f"[{CONTROL_CLASS}]")
 # Keys whose text may hold line breaks and tabs (free text written over several lines).
 MULTILINE_KEYS = frozenset({"notes"})
@@ -50,6 +51,11 @@ def escape_controls(text: str, keep: str = "") -> str:
     if not keep:
         return _CONTROL.sub(_escape, text)
     return _CONTROL.sub(lambda m: m[0] if m[0] in keep else _escape(m), text)
+
+
+def control_class(key: str) -> str:
+    """The controls the value of ``key`` may not hold, as the inside of a regex class."""
+    return MULTILINE_CONTROL_CLASS if key in MULTILINE_KEYS else CONTROL_CLASS
 
 
 def first_control(text: str, key: str = "") -> str | None:

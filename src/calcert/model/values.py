@@ -3,7 +3,11 @@
 One pattern or list per kind, used by every reader and writer of that kind: the file reader
 (``register.tomlfile``), the checks, the command-line edits, the CSV import and the JSON
 Schema (``outputs.schema`` publishes these very patterns). Each pattern is written so that
-Python and JSON Schema (ECMAScript) read it alike: digits are ASCII digits.
+Python and JSON Schema (ECMAScript) read it alike: digits are ``[0-9]`` (Python's ``\\d``
+takes Arabic-Indic and full-width digits too), white space is spelled out (the engines'
+``\\s`` differ), and Python matches with ``fullmatch`` (its ``$`` also matches before a
+final newline, ECMAScript's does not). Control characters are ``model.text``'s; the
+schema adds that rule to every text value.
 """
 
 from __future__ import annotations
@@ -12,6 +16,13 @@ import difflib
 import re
 
 from calcert.i18n import Message
+
+# White space as str.isspace() (and so str.strip()) sees it, plus U+FEFF, which
+# ECMAScript counts as white space: "blank" and "no spaces" mean the same everywhere.
+WHITESPACE = (
+    r"\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f"
+    r"\u3000\ufeff"
+)
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 ID_RE = re.compile(ID_PATTERN)
@@ -37,15 +48,21 @@ VOIVODESHIPS = (
 )
 
 # A term as printed on certificates: "2022-2026" or with an en dash, "2022–2026".
-TERM_PATTERN = r"^\d{4}[-–]\d{4}$"
-TERM_RE = re.compile(TERM_PATTERN, re.ASCII)
+TERM_PATTERN = r"^[0-9]{4}[-–][0-9]{4}$"
+TERM_RE = re.compile(TERM_PATTERN)
 # A date as ISO 8601 writes it (and TOML, and the command line): 2022-03-29.
-DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
-DATE_RE = re.compile(DATE_PATTERN, re.ASCII)
-URL_PATTERN = r"^https?://\S+$"
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+DATE_RE = re.compile(DATE_PATTERN)
+URL_PATTERN = rf"^https?://[^{WHITESPACE}]+$"
 URL_RE = re.compile(URL_PATTERN)
-# Text that is more than white space (name, city).
-NOT_BLANK = r"\S"
+# Text that is more than white space (name, city): one character that is not.
+NOT_BLANK = rf"[^{WHITESPACE}]"
+NOT_BLANK_RE = re.compile(NOT_BLANK)
+
+
+def is_blank(text: str) -> bool:
+    """True for text that is empty or only white space (as the schema's NOT_BLANK sees it)."""
+    return NOT_BLANK_RE.search(text) is None
 
 
 def id_problem(value: str) -> str | None:
@@ -56,7 +73,7 @@ def id_problem(value: str) -> str | None:
         return Message(
             "the id is {length} characters long (at most {limit})", length=len(value), limit=ID_MAX
         )
-    if not ID_RE.match(value):
+    if not ID_RE.fullmatch(value):
         return Message(
             "an id is lower-case letters a-z, digits and single hyphens, e.g. mops-mlawa"
         )
@@ -79,17 +96,17 @@ def term_years(text: str) -> tuple[int, int] | None:
 
     A term whose last year comes before its first still gives its years; the caller decides.
     """
-    if not TERM_RE.match(text):
+    if not TERM_RE.fullmatch(text):
         return None
     return int(text[:4]), int(text[5:])
 
 
 def date_parts(text: str) -> tuple[int, int, int] | None:
     """Year, month and day of a YYYY-MM-DD text (not yet checked against the calendar)."""
-    if not DATE_RE.match(text):
+    if not DATE_RE.fullmatch(text):
         return None
     return int(text[:4]), int(text[5:7]), int(text[8:])
 
 
 def is_url(text: str) -> bool:
-    return URL_RE.match(text) is not None
+    return URL_RE.fullmatch(text) is not None

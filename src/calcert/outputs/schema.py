@@ -7,7 +7,9 @@ the package ships it as ``calcert/data/institution.schema.json`` and the reposit
 TOML editors validate a TOML local date as a JSON string of format ``date``; a schema
 cannot tell ``2022-03-29`` from the quoted ``"2022-03-29"`` that way, so that one mistake
 is left to ``calcert validate`` (E005). Everything else the schema checks as validate does:
-unknown keys, required keys, id and voivodeship, at least one award.
+unknown keys, required keys, id and voivodeship, at least one award, term and address
+patterns and no control characters in text (``tests/test_trust_out.py`` runs both over
+one corpus with an ECMAScript regex engine, as editors use).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from calcert.model.records import (
     INSTITUTION_KEYS,
     INSTITUTION_REQUIRED,
 )
+from calcert.model.text import control_class
 from calcert.model.values import (
     ID_MAX,
     ID_PATTERN,
@@ -64,16 +67,25 @@ def _string(description: str, **extra: Any) -> dict[str, Any]:
     return {"description": description, "type": "string", **extra}
 
 
+def _text(key: str, description: str, **extra: Any) -> dict[str, Any]:
+    """A text value: no control character (``notes`` may hold line breaks and tabs).
+
+    Every engine reads the class the same way; it also rejects a final newline, which
+    Python's ``$`` in the other patterns would let through.
+    """
+    return {**_string(description, **extra), "not": {"pattern": f"[{control_class(key)}]"}}
+
+
 def _institution_property(key: str) -> dict[str, Any]:
     doc = INSTITUTION_DOCS[key]
     if key in ("id", "parent"):
-        return _string(doc, pattern=ID_PATTERN, maxLength=ID_MAX)
+        return _text(key, doc, pattern=ID_PATTERN, maxLength=ID_MAX)
     if key in ("name", "city"):
-        return _string(doc, pattern=NOT_BLANK)
+        return _text(key, doc, pattern=NOT_BLANK)
     if key == "voivodeship":
         return _string(doc, enum=list(VOIVODESHIPS))
     if key == "website":
-        return _string(doc, pattern=URL_PATTERN)
+        return _text(key, doc, pattern=URL_PATTERN)
     if key == "awards":
         return {
             "description": doc,
@@ -81,7 +93,7 @@ def _institution_property(key: str) -> dict[str, Any]:
             "minItems": 1,
             "items": {"$ref": "#/definitions/award"},
         }
-    return _string(doc)
+    return _text(key, doc)
 
 
 def _award_property(key: str) -> dict[str, Any]:
@@ -89,10 +101,10 @@ def _award_property(key: str) -> dict[str, Any]:
     if key in AWARD_DATE_KEYS:
         return _string(doc, format="date")
     if key == "term":
-        return _string(doc, pattern=TERM_PATTERN)
+        return _text(key, doc, pattern=TERM_PATTERN)
     if key == "source":
-        return _string(doc, pattern=URL_PATTERN)
-    return _string(doc)
+        return _text(key, doc, pattern=URL_PATTERN)
+    return _text(key, doc)
 
 
 def generate() -> dict[str, Any]:

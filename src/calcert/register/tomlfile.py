@@ -591,7 +591,7 @@ def _award_value_problem(
     if isinstance(value, date) and not isinstance(value, datetime):
         return None
     hint = Message("write {key} = YYYY-MM-DD without quotes, e.g. {key} = 2022-03-29", key=key)
-    if isinstance(value, str) and DATE_RE.match(value):
+    if isinstance(value, str) and DATE_RE.fullmatch(value):
         hint = Message("remove the quotes: {key} = {value}", key=key, value=value)
     elif isinstance(value, datetime):
         hint = Message("drop the time: {key} = {value}", key=key, value=value.date().isoformat())
