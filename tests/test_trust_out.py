@@ -890,3 +890,13 @@ def test_12_9_add_with_a_trailing_newline_in_the_id_creates_no_file(make_registe
     assert result.exit_code == 2
     assert result.stderr.startswith("calcert: error: id 'abc\\n' is not valid: ")
     assert sorted(p.name for p in (root / "institutions").iterdir()) == [".gitkeep"]
+
+
+@pytest.mark.parametrize(
+    "text", ["٢٩.٠٣.٢٠٢٢", "29.03.2022\n", "２０２２-０３-２９", "2022-03-29\n"]
+)
+def test_12_9_import_dates_are_ascii_digits_only(text):
+    from calcert.ops.importer import parse_cell_date
+
+    assert parse_cell_date(text) is None
+    assert parse_cell_date("29.03.2022") == parse_cell_date("2022-03-29") is not None

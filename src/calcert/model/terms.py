@@ -77,7 +77,7 @@ def parse_duration(text: str) -> Duration:
     """Parse ``1y6m``-style or ISO 8601 ``P1Y6M``-style durations."""
     raw = text.strip()
     for regex in (_SHORT_RE, _ISO_RE):
-        match = regex.match(raw)
+        match = regex.fullmatch(raw)
         if match and raw not in ("", "P") and any(g is not None for g in match.groups()):
             y, m, w, d = (int(g) if g else 0 for g in match.groups())
             return Duration(y, m, w, d, raw)

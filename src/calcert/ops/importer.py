@@ -53,7 +53,7 @@ from calcert.register.tomlfile import BOM, ParsedFile, dumps, guess_encoding
 
 REQUIRED = ("id", "name", "city", "valid_from", "valid_until")
 IDENTITY = tuple(c for c in INSTITUTION_COLUMNS if c != "id")
-_PL = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")  # what a Polish spreadsheet writes
+_PL = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")  # what a Polish spreadsheet writes
 _SEP_LINE = re.compile(r"sep=([;,\t|])[ \t]*\r?\n", re.IGNORECASE)  # Excel's separator line
 Tick = Callable[[], None]
 
@@ -256,7 +256,7 @@ def parse_cell_date(text: str) -> date | None:
     try:
         if parts:
             return date(*parts)
-        match = _PL.match(text)
+        match = _PL.fullmatch(text)
         if match:
             return date(int(match[3]), int(match[2]), int(match[1]))
     except ValueError:
