@@ -512,6 +512,7 @@ NO_READLINE = (
 )
 
 
+@pytest.mark.slow  # real processes on a pseudo-terminal
 @pytest.mark.parametrize(
     "python", [["-m", "calcert"], ["-c", NO_READLINE]], ids=["readline", "bare"]
 )
@@ -715,6 +716,7 @@ TARGET_PARTS = ["registry", "institutions", "calcert.toml", "mops-mlawa.toml", "
                 "out.csv", "dir", "link", "-", "", "x y", "nope"]  # fmt: skip
 
 
+@pytest.mark.slow  # fuzz
 @given(
     parts=st.lists(st.sampled_from(TARGET_PARTS), min_size=1, max_size=4),
     fmt=st.sampled_from(["csv", "json", "md", "ics", "html"]),
@@ -742,6 +744,7 @@ def test_12_2_fuzz_export_targets_never_touch_the_register(tmp_path_factory, par
 CELL_TEXT = st.text(st.characters(blacklist_categories=["Cs"]), min_size=1, max_size=10)
 
 
+@pytest.mark.slow  # fuzz
 @given(name=CELL_TEXT, notes=CELL_TEXT, by=CELL_TEXT)
 def test_12_4_fuzz_csv_cells_survive_export_import_export(tmp_path_factory, name, notes, by):
     from typer.testing import CliRunner
@@ -861,6 +864,7 @@ def test_12_9_validate_and_the_schema_agree_on_a_corpus(make_register, cli):
     assert _disagreements(make_register, cli, cases) == []
 
 
+@pytest.mark.slow  # fuzz
 @given(key=st.sampled_from(sorted(CORPUS)), value=st.text(max_size=12))
 def test_12_9_validate_and_the_schema_agree_on_any_text(tmp_path_factory, key, value):
     from typer.testing import CliRunner
