@@ -14,7 +14,15 @@ from hypothesis import strategies as st
 
 from calcert.model.records import Award, Institution
 from calcert.ops.queries import list_rows
-from calcert.ops.stats import NONE_LABEL, award_year, compute, per_year
+from calcert.ops.stats import (
+    NONE_LABEL,
+    ActiveCount,
+    ExpiringCount,
+    YearCount,
+    award_year,
+    compute,
+    per_year,
+)
 from calcert.register.config import Config
 from calcert.register.loader import Register
 from calcert.register.tomlfile import dumps, parse
@@ -37,7 +45,7 @@ def test_figures_of_a_small_register(make_loaded) -> None:
         }
     )
     figures = compute(register, AS_OF)
-    assert figures == {
+    assert figures.as_dict() == {
         "as_of": "2025-04-01",
         "institutions": 5,
         "awards": 6,
@@ -69,9 +77,9 @@ def test_figures_of_a_small_register(make_loaded) -> None:
 
 def test_an_empty_register_has_zero_figures(make_loaded) -> None:
     figures = compute(make_loaded(), AS_OF)
-    assert (figures["institutions"], figures["awards"], figures["active"]) == (0, 0, 0)
-    assert figures["awards_per_year"] == []
-    assert [e["count"] for e in figures["expiring"]] == [0, 0]
+    assert (figures.institutions, figures.awards, figures.active) == (0, 0, 0)
+    assert figures.awards_per_year == ()
+    assert [e.count for e in figures.expiring] == [0, 0]
 
 
 def test_counts_are_ordered_most_first_and_not_given_last_among_equals(make_loaded) -> None:
@@ -82,12 +90,12 @@ def test_counts_are_ordered_most_first_and_not_given_last_among_equals(make_load
         for n, kind in enumerate(["b", "b", "a", "-", "c", "c"])
     }
     figures = compute(make_loaded(files=files), AS_OF)
-    assert figures["active_per_kind"] == [
-        {"kind": "b", "active": 2},
-        {"kind": "c", "active": 2},
-        {"kind": "a", "active": 1},
-        {"kind": NONE_LABEL, "active": 1},
-    ]
+    assert figures.active_per_kind == (
+        ActiveCount("b", 2),
+        ActiveCount("c", 2),
+        ActiveCount("a", 1),
+        ActiveCount(NONE_LABEL, 1),
+    )
 
 
 def test_the_award_year_is_the_ceremony_else_the_start() -> None:
@@ -100,10 +108,7 @@ def test_the_award_year_is_the_ceremony_else_the_start() -> None:
 def test_stats_windows_beyond_the_calendar_are_clamped(make_loaded) -> None:
     register = make_loaded(files={"last": inst("last", "9999-01-01..9999-12-31")})
     figures = compute(register, date(9999, 6, 1))
-    assert figures["expiring"] == [
-        {"within": "6m", "count": 0, "ids": []},
-        {"within": "12m", "count": 1, "ids": ["last"]},
-    ]
+    assert figures.expiring == (ExpiringCount("6m", ()), ExpiringCount("12m", ("last",)))
 
 
 # ---- invariants ----------------------------------------------------------------------------
@@ -130,17 +135,17 @@ def registers(draw: st.DrawFn) -> Register:
 @given(registers(), st.dates(date(2010, 1, 1), date(2030, 12, 31)))
 def test_the_figures_add_up(register, as_of) -> None:
     figures = compute(register, as_of)
-    years = figures["awards_per_year"]
-    assert figures["awards"] == figures["first_awards"] + figures["renewals"]
-    assert figures["awards"] == sum(y["total"] for y in years)
-    assert figures["first_awards"] == figures["institutions"]  # every one has a first award
-    assert [y["year"] for y in years] == sorted({y["year"] for y in years})
+    years = figures.awards_per_year
+    assert figures.awards == figures.first_awards + figures.renewals
+    assert figures.awards == sum(y.total for y in years)
+    assert figures.first_awards == figures.institutions  # every one has a first award
+    assert [y.year for y in years] == sorted({y.year for y in years})
     active = [r["id"] for r in list_rows(register, "active", as_of)]
-    assert figures["active"] == len(active)
-    for section in ("active_per_voivodeship", "active_per_kind"):
-        assert sum(row["active"] for row in figures[section]) == len(active)
-    six, twelve = figures["expiring"]
-    assert set(six["ids"]) <= set(twelve["ids"]) <= set(active)
+    assert figures.active == len(active)
+    for counts in (figures.active_per_voivodeship, figures.active_per_kind):
+        assert sum(c.active for c in counts) == len(active)
+    six, twelve = figures.expiring
+    assert set(six.ids) <= set(twelve.ids) <= set(active)
 
 
 def test_per_year_counts_each_institutions_earliest_award_as_first() -> None:
@@ -148,7 +153,4 @@ def test_per_year_counts_each_institutions_earliest_award_as_first() -> None:
         return Award(valid_from=date(year, 1, 1), valid_until=date(year + 1, 12, 31))
 
     later_first = Institution("a", "A", "C", (award(2020), award(2014)))
-    assert per_year([later_first]) == [
-        {"year": 2014, "first": 1, "renewal": 0, "total": 1},
-        {"year": 2020, "first": 0, "renewal": 1, "total": 1},
-    ]
+    assert per_year([later_first]) == (YearCount(2014, 1, 0), YearCount(2020, 0, 1))

@@ -293,7 +293,7 @@ def stats(
     reg = loader.load(register_root())
     data = st.compute(reg, as_of_day(as_of))
     if fmt == "json":
-        sys.stdout.write(tables.to_json(data))
+        sys.stdout.write(tables.to_json(data.as_dict()))
     elif fmt == "csv":
         sys.stdout.write(tables.to_csv(stats_report.to_rows(data), stats_report.CSV_COLUMNS))
     elif tables._isatty(sys.stdout):

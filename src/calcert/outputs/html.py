@@ -233,8 +233,8 @@ def chart(insts: list[Institution]) -> str:
     years = per_year(insts)
     if not years:
         return ""
-    counts = {y["year"]: y["total"] for y in years}
-    span = list(range(years[0]["year"], years[-1]["year"] + 1))
+    counts = {y.year: y.total for y in years}
+    span = list(range(years[0].year, years[-1].year + 1))
     top = max(counts.values())
     bar_w, gap, height, base = 28, 8, 160, 130
     width = len(span) * (bar_w + gap) + gap

@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
+from typing import TextIO
+
 from calcert.i18n import _, ngettext
 from calcert.model.text import escape_controls
-from calcert.ops.stats import NONE_LABEL
+from calcert.ops.stats import NONE_LABEL, Figures
 
 CSV_COLUMNS = ("section", "key", "value")
 
 
-def to_rows(data: dict[str, object]) -> list[dict[str, object]]:
+def to_rows(data: Figures) -> list[dict[str, object]]:
     """Long form for CSV: section, key, value."""
-    out: list[dict[str, object]] = []
-    for key in ("institutions", "awards", "active", "first_awards", "renewals"):
-        out.append({"section": "total", "key": key, "value": data[key]})
-    for y in data["awards_per_year"]:  # type: ignore[attr-defined]
+    totals = ("institutions", "awards", "active", "first_awards", "renewals")
+    out: list[dict[str, object]] = [
+        {"section": "total", "key": key, "value": getattr(data, key)} for key in totals
+    ]
+    for y in data.awards_per_year:
         for part in ("total", "first", "renewal"):
-            out.append({"section": f"awards_per_year_{part}", "key": y["year"], "value": y[part]})
-    for section, key in (("active_per_voivodeship", "voivodeship"), ("active_per_kind", "kind")):
-        for item in data[section]:  # type: ignore[attr-defined]
-            out.append({"section": section, "key": item[key], "value": item["active"]})
-    for item in data["expiring"]:  # type: ignore[attr-defined]
-        out.append({"section": "expiring", "key": item["within"], "value": item["count"]})
+            out.append(
+                {"section": f"awards_per_year_{part}", "key": y.year, "value": getattr(y, part)}
+            )
+    for section in ("active_per_voivodeship", "active_per_kind"):
+        for item in getattr(data, section):
+            out.append({"section": section, "key": item.key, "value": item.active})
+    for e in data.expiring:
+        out.append({"section": "expiring", "key": e.within, "value": e.count})
     return out
 
 
@@ -30,57 +35,50 @@ def _label(value: object) -> str:
     return _(NONE_LABEL) if value == NONE_LABEL else escape_controls(str(value))
 
 
-def sections(data: dict[str, object]) -> list[tuple[str, list[tuple[str, int]]]]:
+def sections(data: Figures) -> list[tuple[str, list[tuple[str, int]]]]:
     """Titled lists of (label, count) for charts, in the current language."""
-    years = data["awards_per_year"]
-    first, renewals, active = data["first_awards"], data["renewals"], data["active"]
+    first, renewals = data.first_awards, data.renewals
     per_year = _("Awards per year ({first}, {renewals})").format(
-        first=ngettext("{n} first recorded", "{n} first recorded", first).format(n=first),  # type: ignore[arg-type]
-        renewals=ngettext("{n} renewal", "{n} renewals", renewals).format(n=renewals),  # type: ignore[arg-type]
+        first=ngettext("{n} first recorded", "{n} first recorded", first).format(n=first),
+        renewals=ngettext("{n} renewal", "{n} renewals", renewals).format(n=renewals),
     )
     return [
-        (
-            per_year,
-            [(str(y["year"]), y["total"]) for y in years],  # type: ignore[attr-defined]
-        ),
+        (per_year, [(str(y.year), y.total) for y in data.awards_per_year]),
         (
             _("Active certificates on {as_of} by voivodeship ({n} in all)").format(
-                as_of=data["as_of"], n=active
+                as_of=data.as_of.isoformat(), n=data.active
             ),
-            [(_label(i["voivodeship"]), i["active"]) for i in data["active_per_voivodeship"]],  # type: ignore[attr-defined]
+            [(_label(c.key), c.active) for c in data.active_per_voivodeship],
         ),
         (
             _("Active certificates by kind"),
-            [(_label(i["kind"]), i["active"]) for i in data["active_per_kind"]],  # type: ignore[attr-defined]
+            [(_label(c.key), c.active) for c in data.active_per_kind],
         ),
         (
             _("Expiring without a renewal recorded"),
-            [
-                (_("within {duration}").format(duration=i["within"]), i["count"])
-                for i in data["expiring"]  # type: ignore[attr-defined]
-            ],
+            [(_("within {duration}").format(duration=e.within), e.count) for e in data.expiring],
         ),
     ]
 
 
-def headline(data: dict[str, object], number: str = "{n}") -> str:
+def headline(data: Figures, number: str = "{n}") -> str:
     """``4 institutions, 5 awards, 3 active on 2025-04-01``; ``number`` wraps each count."""
 
-    def shown(n: object) -> str:
+    def shown(n: int) -> str:
         return number.format(n=n)
 
-    institutions, awards, active = data["institutions"], data["awards"], data["active"]
+    n_inst, n_awards, n_active = data.institutions, data.awards, data.active
     return _("{institutions}, {awards}, {active} on {as_of}").format(
-        institutions=ngettext("{n} institution", "{n} institutions", institutions).format(  # type: ignore[arg-type]
-            n=shown(institutions)
+        institutions=ngettext("{n} institution", "{n} institutions", n_inst).format(
+            n=shown(n_inst)
         ),
-        awards=ngettext("{n} award", "{n} awards", awards).format(n=shown(awards)),  # type: ignore[arg-type]
-        active=ngettext("{n} active", "{n} active", active).format(n=shown(active)),  # type: ignore[arg-type]
-        as_of=data["as_of"],
+        awards=ngettext("{n} award", "{n} awards", n_awards).format(n=shown(n_awards)),
+        active=ngettext("{n} active", "{n} active", n_active).format(n=shown(n_active)),
+        as_of=data.as_of.isoformat(),
     )
 
 
-def plain_text(data: dict[str, object], width: int = 40) -> str:
+def plain_text(data: Figures, width: int = 40) -> str:
     """Charts of ``#`` for logs and pipes (no colour, no box drawing)."""
     out = [headline(data)]
     for title, items in sections(data):
@@ -96,7 +94,7 @@ def plain_text(data: dict[str, object], width: int = 40) -> str:
     return "\n".join(out) + "\n"
 
 
-def print_rich(data: dict[str, object], stream, colour: bool) -> None:
+def print_rich(data: Figures, stream: TextIO, colour: bool) -> None:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
