@@ -41,6 +41,7 @@ import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 GENERATOR_VERSION = 5
@@ -224,74 +225,103 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def generate(folder: Path, n: int, seed: int = 2026) -> None:
-    """Write a register of ``n`` institutions into ``folder`` (replacing what is there)."""
-    from calcert.model.records import Award, Institution
+def _unique_name(rng: random.Random, seen: set[tuple[str, str]]) -> tuple[str, str, str]:
+    """Kind, name and city of a new institution: one of a kind per place, as in a real register."""
+    while True:
+        kind, pattern = rng.choice(KINDS)
+        city = _city(rng)
+        name = pattern.format(city)
+        if (name, city) not in seen:
+            seen.add((name, city))
+            return kind, name, city
+
+
+def _award_fields(
+    rng: random.Random, start: date, city: str, i: int, number: int
+) -> tuple[dict[str, object], date]:
+    """The fields of one award starting on ``start``, and the day it ends."""
+    from calcert.model.translit import slugify
+
+    years = 3 if start.year < 2015 else 5
+    until = _add_years(start, years) - timedelta(days=1)
+    person = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+    awarded = start if rng.random() < 0.995 else start + timedelta(days=120)
+    fields: dict[str, object] = {
+        "awarded_on": awarded,
+        "valid_from": start,
+        "valid_until": until,
+        "term": f"{start.year}-{until.year}",
+        "awarded_by": person,
+    }
+    if rng.random() < 0.5:
+        fields["event"] = f"{rng.randrange(1, 60)}. sesja Rady Gminy {city}"
+    if rng.random() < 0.4:
+        fields["certificate_no"] = f"CAL/{start.year}/{rng.randrange(1, 999):03d}"
+    if rng.random() < 0.6:
+        fields["source"] = f"https://{slugify(city)}.example.pl/cal/{i}-{number}"
+    if rng.random() < 0.15:
+        fields["notes"] = (
+            f"Certyfikat wręczyła {person} podczas uroczystości w {city}; "
+            "zaświadczenie dostępne w BIP."
+        )
+    if rng.random() < 0.02:
+        fields["withdrawn_on"] = start + timedelta(days=400)
+        fields["withdrawal_reason"] = "Decyzja komisji certyfikacyjnej"
+    return fields, until
+
+
+def _awards(rng: random.Random, city: str, i: int, today: date) -> list[Any]:
+    """2–4 consecutive awards from 2004 on, stopping a little after today."""
+    from calcert.model.records import Award
+
+    awards = []
+    start = date(2004, 1, 1) + timedelta(days=rng.randrange(0, 365 * 6))
+    for number in range(rng.choice((2, 3, 3, 3, 4))):
+        fields, until = _award_fields(rng, start, city, i, number)
+        awards.append(Award(**fields))  # type: ignore[arg-type]
+        start = until + timedelta(days=1 + rng.choice((0, 0, 30, 200, 500)))
+        if start > today + timedelta(days=200):
+            break
+    return awards
+
+
+def _institution_text(rng: random.Random, i: int, seen: set[tuple[str, str]]) -> tuple[str, str]:
+    """The id and the file text of institution number ``i``."""
+    from calcert.model.records import Institution
     from calcert.model.translit import slugify
     from calcert.model.values import VOIVODESHIPS
-    from calcert.register.config import init_register
     from calcert.register.tomlfile import dumps
+
+    kind, name, city = _unique_name(rng, seen)
+    ident = f"{slugify(f'{kind} {city}', 56)}-{i}"
+    awards = _awards(rng, city, i, date.today())
+    institution = Institution(
+        id=ident,
+        name=name,
+        city=city,
+        awards=tuple(awards),
+        kind=kind,
+        voivodeship=VOIVODESHIPS[i % 16],
+        website=f"https://{ident}.example.pl" if rng.random() < 0.5 else None,
+    )
+    text = dumps(institution)
+    if rng.random() < 0.02:  # a few hand-edited files: not canonical, W006
+        text = "# uzupełnione ręcznie\n" + text
+    return ident, text
+
+
+def generate(folder: Path, n: int, seed: int = 2026) -> None:
+    """Write a register of ``n`` institutions into ``folder`` (replacing what is there)."""
+    from calcert.register.config import init_register
 
     rng = random.Random(seed * 1_000_003 + n)
     if folder.exists():
         shutil.rmtree(folder)
     init_register(folder)
     target = folder / "institutions"
-    today = date.today()
     seen: set[tuple[str, str]] = set()
     for i in range(n):
-        while True:  # one institution of a kind per place, as in a real register
-            kind, pattern = rng.choice(KINDS)
-            city = _city(rng)
-            name = pattern.format(city)
-            if (name, city) not in seen:
-                seen.add((name, city))
-                break
-        ident = f"{slugify(f'{kind} {city}', 56)}-{i}"
-        awards = []
-        start = date(2004, 1, 1) + timedelta(days=rng.randrange(0, 365 * 6))
-        for number in range(rng.choice((2, 3, 3, 3, 4))):
-            years = 3 if start.year < 2015 else 5
-            until = _add_years(start, years) - timedelta(days=1)
-            person = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
-            awarded = start if rng.random() < 0.995 else start + timedelta(days=120)
-            fields: dict[str, object] = {
-                "awarded_on": awarded,
-                "valid_from": start,
-                "valid_until": until,
-                "term": f"{start.year}-{until.year}",
-                "awarded_by": person,
-            }
-            if rng.random() < 0.5:
-                fields["event"] = f"{rng.randrange(1, 60)}. sesja Rady Gminy {city}"
-            if rng.random() < 0.4:
-                fields["certificate_no"] = f"CAL/{start.year}/{rng.randrange(1, 999):03d}"
-            if rng.random() < 0.6:
-                fields["source"] = f"https://{slugify(city)}.example.pl/cal/{i}-{number}"
-            if rng.random() < 0.15:
-                fields["notes"] = (
-                    f"Certyfikat wręczyła {person} podczas uroczystości w {city}; "
-                    "zaświadczenie dostępne w BIP."
-                )
-            if rng.random() < 0.02:
-                fields["withdrawn_on"] = start + timedelta(days=400)
-                fields["withdrawal_reason"] = "Decyzja komisji certyfikacyjnej"
-            awards.append(Award(**fields))  # type: ignore[arg-type]
-            start = until + timedelta(days=1 + rng.choice((0, 0, 30, 200, 500)))
-            if start > today + timedelta(days=200):
-                break
-        institution = Institution(
-            id=ident,
-            name=name,
-            city=city,
-            awards=tuple(awards),
-            kind=kind,
-            voivodeship=VOIVODESHIPS[i % 16],
-            website=f"https://{ident}.example.pl" if rng.random() < 0.5 else None,
-        )
-        text = dumps(institution)
-        if rng.random() < 0.02:  # a few hand-edited files: not canonical, W006
-            text = "# uzupełnione ręcznie\n" + text
+        ident, text = _institution_text(rng, i, seen)
         (target / f"{ident}.toml").write_bytes(text.encode("utf-8"))
     (folder / ".bench-generated").write_text(f"{GENERATOR_VERSION} {n}\n", encoding="utf-8")
 
