@@ -486,12 +486,22 @@ def big_register_commands(root: Path) -> Callable[[Side], dict[str, tuple[list[s
     return make
 
 
+def completion_var(argv: list[str]) -> str:
+    """The variable that asks for completions, named after the program as click names it:
+    ``_CALCERT_COMPLETE`` for a ``calcert`` script, another one for ``python -m calcert``."""
+    if "-m" in argv[:-1]:
+        prog = f"python -m {argv[argv.index('-m') + 1]}"
+    else:
+        prog = os.path.basename(argv[0])
+    return f"_{prog}_COMPLETE".replace("-", "_").upper()
+
+
 def startup_commands(small: Path) -> Callable[[Side], dict[str, tuple[list[str], dict]]]:
     def make(side: Side) -> dict[str, tuple[list[str], dict]]:
         # What the shell runs on TAB after `calcert show mops-`: ids of the register.
         completing = {
             **side.env,
-            "_CALCERT_COMPLETE": "complete_bash",
+            completion_var(side.argv): "complete_bash",
             "COMP_WORDS": f"calcert --registry {small} show mops-",
             "COMP_CWORD": "4",
         }
