@@ -6,6 +6,7 @@ Usage (from the repository, with the project installed in the running interprete
     .venv/bin/python benchmarks/bench.py                 # N = 10,000, growth over 1k/10k/50k
     .venv/bin/python benchmarks/bench.py --quick --n 200 # CI: just keep the script working
     .venv/bin/python benchmarks/bench.py --sizes 1000,10000 --rounds 7 --dir /tmp/regs
+    .venv/bin/python benchmarks/bench.py --baseline ../before/.venv/bin/calcert  # before/after
 
 What it does:
 - generates a synthetic register of N institutions (about 3 awards each, Polish names with
@@ -20,10 +21,17 @@ What it does:
   * ``calcert --version``, a shell-completion call and ``calcert expiring --within 6m``
     on the small real ``registry/`` against the *framework floor*, the smallest Typer
     app with a ``--version`` option, run by the same interpreter;
-- prints the ratios against the goals, peak RSS of ``validate``, and how time grows with N.
+- prints the ratios against the goals, peak RSS of ``validate``, and how time grows with N;
+- with ``--baseline CMD`` (another calcert, e.g. an older checkout's console script), runs
+  every timed calcert command of the big-register and start-up sections for both, interleaved
+  (current, baseline, current, baseline …), and prints for each figure current ms, baseline
+  ms, current / baseline and whether that is within 10 % (≤ 1.10), with each one's ratio to
+  its floor. Each calcert runs with its own fresh 0700 ``XDG_CACHE_HOME`` (removed at the
+  end): they never share a parse cache, and the user's cache folder is not touched.
 
 Only the standard library and calcert itself are used. Exit status 0 always (it is a
-measurement, not a test); ``--check`` makes it exit 1 when a goal is missed.
+measurement, not a test); ``--check`` makes it exit 1 when a goal is missed (or, with
+``--baseline``, a figure is more than 10 % slower than the baseline's).
 """
 
 from __future__ import annotations
