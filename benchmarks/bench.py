@@ -438,6 +438,7 @@ class Bench:
     slower: list[str] = field(default_factory=list)
 
 
+Commands = dict[str, tuple[list[str], dict[str, str]]]  # name: (argv, environment)
 BIG_NAMES = ("validate", "validate (no cache)", "expiring", "expiring (no cache)")
 START_NAMES = ("--version", "completion", "expiring (real)")
 BASELINE = " @baseline"  # suffix of the baseline's entries in a timing dict
@@ -466,9 +467,9 @@ def cached_anything(side: Side) -> bool:
 
 def with_baseline(
     bench: Bench,
-    floor: dict[str, tuple[list[str], dict[str, str]]],
-    make: Callable[[Side], dict[str, tuple[list[str], dict[str, str]]]],
-) -> dict[str, tuple[list[str], dict[str, str]]]:
+    floor: Commands,
+    make: Callable[[Side], Commands],
+) -> Commands:
     """The floor, then each command of the current calcert followed by the baseline's (A B A B)."""
     commands = dict(floor)
     mine = make(bench.current)
@@ -480,8 +481,8 @@ def with_baseline(
     return commands
 
 
-def big_register_commands(root: Path) -> Callable[[Side], dict[str, tuple[list[str], dict]]]:
-    def make(side: Side) -> dict[str, tuple[list[str], dict]]:
+def big_register_commands(root: Path) -> Callable[[Side], Commands]:
+    def make(side: Side) -> Commands:
         validate = [*side.argv, "--registry", str(root), "validate"]
         expiring = [*side.argv, "--registry", str(root), "expiring", "--within", "6m"]
         return {
@@ -504,8 +505,8 @@ def completion_var(argv: list[str]) -> str:
     return f"_{prog}_COMPLETE".replace("-", "_").upper()
 
 
-def startup_commands(small: Path) -> Callable[[Side], dict[str, tuple[list[str], dict]]]:
-    def make(side: Side) -> dict[str, tuple[list[str], dict]]:
+def startup_commands(small: Path) -> Callable[[Side], Commands]:
+    def make(side: Side) -> Commands:
         # What the shell runs on TAB after `calcert show mops-`: ids of the register.
         completing = {
             **side.env,
