@@ -8,7 +8,7 @@ award rules for each ``[[awards]]`` table in file order, then the rules over all
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from calcert.i18n import N_, Message, PluralMessage
@@ -142,11 +142,20 @@ def _control(key: str, value: object) -> str | None:
     )
 
 
+def _printable(values: Sequence[object]) -> bool:
+    """Whether no text among ``values`` holds a control character: one C-level test for the
+    common case, so only a value with something unusual is looked at key by key."""
+    return "".join(v for v in values if isinstance(v, str)).isprintable()
+
+
 def check_controls(view: FileView) -> list[Finding]:
     """E016: no control character in the institution's text (see ``model.text``)."""
+    values = [view.draft.value(key) for key in INSTITUTION_TEXT]
+    if _printable(values):
+        return []
     out = []
-    for key in INSTITUTION_TEXT:
-        message = _control(key, view.draft.value(key))
+    for key, value in zip(INSTITUTION_TEXT, values, strict=True):
+        message = _control(key, value)
         if message is not None:
             out.append(view.at_key(key, "E016", message))
     return out
@@ -157,9 +166,12 @@ def check_controls(view: FileView) -> list[Finding]:
 
 def check_award_controls(view: FileView, i: int, award: AwardDraft) -> list[Finding]:
     """E016: no control character in an award's text (``notes`` may break lines and tab)."""
+    values = [award.get(key) for key in AWARD_TEXT]
+    if _printable(values):
+        return []
     out = []
-    for key in AWARD_TEXT:
-        message = _control(key, award.get(key))
+    for key, value in zip(AWARD_TEXT, values, strict=True):
+        message = _control(key, value)
         if message is not None:
             out.append(view.at_award_key(i, key, "E016", message))
     return out

@@ -203,11 +203,15 @@ def read_file(
     return parsed
 
 
-def load(root: Path, *, use_cache: bool = True) -> Register:
+def load(
+    root: Path, *, use_cache: bool = True, check_file: Callable[[ParsedFile], object] | None = None
+) -> Register:
     """Read the register: its settings and every institution file (through the cache).
 
     Commands that rewrite files pass ``use_cache=False`` (or ``fresh`` the file they
     rewrite): what they write back comes from the bytes on disk, never from the cache.
+    ``check_file`` (``validate`` passes the per-file rules) runs on each file as it is
+    read, so on a cold read of a big register the second process checks its share too.
     """
     from calcert.register.cache import ParseCache
 
@@ -227,11 +231,11 @@ def load(root: Path, *, use_cache: bool = True) -> Register:
         with progress_factory(len(paths), "reading the register") as progress:
             files = None
             if _worth_a_second_process(len(jobs), cache):
-                files = _read_two_ways(root, jobs, cache, progress)
+                files = _read_two_ways(root, jobs, cache, progress, check_file)
             if files is None:
                 files = []
                 for path, shown in jobs:
-                    files.append(read_file(path, root, cache, shown))
+                    files.append(_checked(read_file(path, root, cache, shown), check_file))
                     progress.advance()
         files.extend(stray_files(root))
         if cache is not None:
@@ -257,7 +261,13 @@ def load(root: Path, *, use_cache: bool = True) -> Register:
 
 PARALLEL_FROM = 4000  # files to parse before a second process pays for its start
 _CHILD_SHARE = 0.52  # the parent also rebuilds the child's results: give the child more
-_job: tuple[Path, list[tuple[Path, str]]] | None = None
+_job: tuple[Path, list[tuple[Path, str]], Callable[[ParsedFile], object] | None] | None = None
+
+
+def _checked(parsed: ParsedFile, check_file: Callable[[ParsedFile], object] | None) -> ParsedFile:
+    if check_file is not None and parsed.checked is None:
+        check_file(parsed)
+    return parsed
 
 
 def _worth_a_second_process(count: int, cache: ParseCache | None) -> bool:
@@ -276,10 +286,10 @@ def _read_in_child(start: int) -> list[tuple[Any, bytes | None] | None]:
     from calcert.register.cache import Uncacheable, pack
 
     assert _job is not None
-    root, jobs = _job
+    root, jobs, check_file = _job
     out: list[tuple[Any, bytes | None] | None] = []
     for path, shown in jobs[start:]:
-        parsed = read_file(path, root, None, shown)
+        parsed = _checked(read_file(path, root, None, shown), check_file)
         try:
             out.append((pack(parsed), parsed.raw))
         except Uncacheable:
@@ -296,7 +306,11 @@ def _ignore_interrupts() -> None:
 
 
 def _read_two_ways(
-    root: Path, jobs: list[tuple[Path, str]], cache: ParseCache | None, progress: Any
+    root: Path,
+    jobs: list[tuple[Path, str]],
+    cache: ParseCache | None,
+    progress: Any,
+    check_file: Callable[[ParsedFile], object] | None = None,
 ) -> list[ParsedFile] | None:
     """Read the first part here and the rest in a forked child; None if the child could
     not start. A child that dies (the OOM killer) is not waited for: its part is read
@@ -311,7 +325,7 @@ def _read_two_ways(
     except (ImportError, ValueError):
         return None
     split = int(len(jobs) * (1 - _CHILD_SHARE))
-    _job = (root, jobs)
+    _job = (root, jobs, check_file)
     results = None
     pool = ProcessPoolExecutor(1, mp_context=context, initializer=_ignore_interrupts)
     try:
@@ -322,7 +336,7 @@ def _read_two_ways(
             return None
         files = []
         for path, shown in jobs[:split]:
-            files.append(read_file(path, root, cache, shown))
+            files.append(_checked(read_file(path, root, cache, shown), check_file))
             progress.advance()
         with contextlib.suppress(BrokenProcessPool):
             results = theirs.result()
@@ -332,7 +346,7 @@ def _read_two_ways(
     finally:
         _job = None
     pool.shutdown(wait=True)
-    files.extend(_their_part(root, jobs[split:], results, cache, progress))
+    files.extend(_their_part(root, jobs[split:], results, cache, progress, check_file))
     return files
 
 
@@ -349,6 +363,7 @@ def _their_part(
     results: list[tuple[Any, bytes | None] | None] | None,
     cache: ParseCache | None,
     progress: Any,
+    check_file: Callable[[ParsedFile], object] | None = None,
 ) -> list[ParsedFile]:
     """What the child read, rebuilt; read here where it gave nothing (or died)."""
     from calcert.register.cache import unpack
@@ -357,7 +372,7 @@ def _their_part(
     for index, (path, shown) in enumerate(jobs):
         result = results[index] if results is not None else None
         if result is None:
-            parsed = read_file(path, root, cache, shown)
+            parsed = _checked(read_file(path, root, cache, shown), check_file)
         else:
             packed, raw = result
             parsed = unpack(packed, path, shown, raw)

@@ -552,7 +552,7 @@ def _award_draft(raw: dict[str, Any], i: int, builder: _Builder) -> AwardDraft:
         if key not in raw:
             continue
         value = raw[key]
-        problem = _award_value_problem(key, value, builder.lines.award_key(i, key), builder)
+        problem = _award_value_problem(key, value, i, builder)
         if problem is None:
             fields[key] = value
         else:
@@ -582,14 +582,15 @@ def _award_keys_known(raw: dict[str, Any], i: int, builder: _Builder) -> bool:
     return ok
 
 
-def _award_value_problem(
-    key: str, value: object, line: int | None, builder: _Builder
-) -> Finding | None:
-    """E005 when an award value has the wrong type, else None."""
+def _award_value_problem(key: str, value: object, i: int, builder: _Builder) -> Finding | None:
+    """E005 when the value of ``key`` in award ``i`` has the wrong type, else None."""
     if key not in AWARD_DATE_KEYS:
-        return None if isinstance(value, str) else _wrong_type(builder.shown, line, key, value)
+        if isinstance(value, str):
+            return None
+        return _wrong_type(builder.shown, builder.lines.award_key(i, key), key, value)
     if isinstance(value, date) and not isinstance(value, datetime):
         return None
+    line = builder.lines.award_key(i, key)  # only looked up for a problem: most have none
     hint = Message("write {key} = YYYY-MM-DD without quotes, e.g. {key} = 2022-03-29", key=key)
     if isinstance(value, str) and DATE_RE.fullmatch(value):
         hint = Message("remove the quotes: {key} = {value}", key=key, value=value)
