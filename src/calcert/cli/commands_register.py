@@ -12,10 +12,12 @@ import typer
 from calcert.cli.options import (
     DryRunOpt,
     IdArg,
+    StrictOpt,
     complete_ids,
     optional_date,
     register_root,
     report_bad_files,
+    report_warnings,
     say,
     say_error,
 )
@@ -104,6 +106,7 @@ def add(
     supersede: Annotated[
         bool, typer.Option(help=N_("End an overlapping earlier award the day before this one."))
     ] = False,
+    strict: StrictOpt = False,
     dry_run: DryRunOpt = False,
 ) -> int:
     from calcert.model.terms import parse_term
@@ -128,6 +131,7 @@ def add(
         source=source,
         notes=notes,
         supersede=supersede,
+        strict=strict,
     )
     if request.valid_from and request.valid_until and request.valid_until < request.valid_from:
         raise UsageError(
@@ -144,6 +148,7 @@ def add(
         request.city = request.city or _ask(_("City"))
     today = date.today()
     result = edits.add(root, request, today, dry_run=dry_run)
+    report_warnings(result.warnings)
     if dry_run:
         print(_("# would write {path}").format(path=result.path))
         sys.stdout.write(result.text)
@@ -189,13 +194,17 @@ def withdraw(
         str, typer.Option("--on", metavar="DATE", help=N_("Day of the withdrawal, YYYY-MM-DD."))
     ],
     reason: Annotated[str | None, typer.Option(help=N_("Why the commission withdrew it."))] = None,
+    strict: StrictOpt = False,
     dry_run: DryRunOpt = False,
 ) -> int:
     from calcert.ops import edits
 
     day = optional_date(on, "--on")
     assert day is not None
-    result = edits.withdraw(register_root(), ident, day, reason, date.today(), dry_run=dry_run)
+    result = edits.withdraw(
+        register_root(), ident, day, reason, date.today(), dry_run=dry_run, strict=strict
+    )
+    report_warnings(result.warnings)
     if dry_run:
         print(_("# would write {path}").format(path=result.path))
         sys.stdout.write(result.text)

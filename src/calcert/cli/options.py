@@ -2,6 +2,7 @@
 
 # No `from __future__ import annotations`: see the note at the top of app.py (start-up).
 
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -77,6 +78,14 @@ def report_bad_files(register: Any) -> int:
     return EXIT_USAGE if bad or misfiled else 0
 
 
+def report_warnings(warnings: list[Any]) -> None:
+    """The warnings an edit's change raised, one line each on stderr, as validate prints them."""
+    if warnings:
+        from calcert.outputs.findings import render_text
+
+        sys.stderr.write(render_text(warnings))
+
+
 # ---- the option declarations the commands share ---------------------------------------------
 
 STATUSES = ("active", "expired", "withdrawn", "pending", "all")
@@ -130,6 +139,13 @@ IdArg = Annotated[
     str, typer.Argument(metavar="ID", help=N_("Institution id."), autocompletion=complete_ids)
 ]
 DryRunOpt = Annotated[bool, typer.Option(help=N_("Print what would be written; write nothing."))]
+StrictOpt = Annotated[
+    bool,
+    typer.Option(
+        "--strict",
+        help=N_("Refuse the change if it raises a warning, too (exit 1, nothing written)."),
+    ),
+]
 AsOfOpt = Annotated[
     str | None,
     typer.Option(
