@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from calcert.cli.options import (
-    EXPORT_STATUSES,
+    STATUSES,
     AsOfOpt,
     ExportFormatOpt,
     OneOf,
@@ -39,8 +39,9 @@ def _stdout_is_terminal() -> bool:
     return bool(isatty and isatty())
 
 
-def _emit(data: bytes, target: Path | None, output: str) -> None:
-    """Write to ``-o FILE`` atomically, else to stdout as is (ICS keeps its CRLF)."""
+def _emit(data: bytes, target: Path | None, output: str, awards: int) -> None:
+    """Write to ``-o FILE`` atomically (and say so on stderr), else to stdout as is (ICS
+    keeps its CRLF)."""
     if target is None:
         sys.stdout.flush()
         buffer = getattr(sys.stdout, "buffer", None)
@@ -53,6 +54,10 @@ def _emit(data: bytes, target: Path | None, output: str) -> None:
     from calcert.cli.output_file import write_output
 
     write_output(data, target, output)
+    from calcert.model.findings import display_path
+
+    wrote = ngettext("wrote {n} award to {file}", "wrote {n} awards to {file}", awards)
+    say_error(wrote.format(n=awards, file=display_path(Path(output).expanduser())))
 
 
 def _output_file(fmt: str, output: Path | None) -> Path | None:
@@ -100,7 +105,7 @@ def export(
                 "current (active or pending, not withdrawn) or all. Default: all."
             ),
             show_default=False,
-            click_type=OneOf(EXPORT_STATUSES),
+            click_type=OneOf(STATUSES),
         ),
     ] = None,
     as_of: AsOfOpt = None,
@@ -139,7 +144,7 @@ def export(
     if fmt == "xlsx":
         from calcert.outputs.xlsx import to_xlsx
 
-        _emit(to_xlsx(selected), target, str(output))
+        _emit(to_xlsx(selected), target, str(output), len(selected))
         return report_bad_files(reg)
     if fmt == "csv":
         text = ex.to_csv(selected)
@@ -159,7 +164,7 @@ def export(
 
         with speaking(page_language()):
             text = to_html(selected, day, reg.config.name)
-    _emit(text.encode("utf-8"), target, str(output))
+    _emit(text.encode("utf-8"), target, str(output), len(selected))
     return report_bad_files(reg)
 
 

@@ -23,6 +23,7 @@ from calcert.cli.options import (
 )
 from calcert.errors import EXIT_FINDINGS, UsageError
 from calcert.i18n import N_, _, translate_text
+from calcert.model.findings import display_path
 
 commands = typer.Typer()
 
@@ -37,7 +38,7 @@ def init(
 
     if not directory.strip():  # an unset shell variable, not "here"; say `calcert init .`
         raise UsageError(_("DIR is empty; give the directory, e.g. `calcert init registry`"))
-    root = init_register(Path(directory))
+    root = display_path(init_register(Path(directory)))
     print(_("Created a register in {root}/ (calcert.toml, institutions/).").format(root=root))
     hint = _("Record the first award with: calcert --registry {root} add ID --name … --city …")
     print(hint.format(root=root))
@@ -150,7 +151,7 @@ def add(
     result = edits.add(root, request, today, dry_run=dry_run)
     report_warnings(result.warnings)
     if dry_run:
-        print(_("# would write {path}").format(path=result.path))
+        print(_("# would write {path}").format(path=display_path(result.path)))
         sys.stdout.write(result.text)
         say(_("Would record the {summary}").format(summary=translate_text(result.summary)))
     else:
@@ -206,7 +207,7 @@ def withdraw(
     )
     report_warnings(result.warnings)
     if dry_run:
-        print(_("# would write {path}").format(path=result.path))
+        print(_("# would write {path}").format(path=display_path(result.path)))
         sys.stdout.write(result.text)
         say(_("Would withdraw {summary}").format(summary=translate_text(result.summary)))
     else:

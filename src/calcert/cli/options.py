@@ -88,9 +88,8 @@ def report_warnings(warnings: list[Any]) -> None:
 
 # ---- the option declarations the commands share ---------------------------------------------
 
-STATUSES = ("active", "expired", "withdrawn", "pending", "all")
-# export also takes "current" (active or pending, not withdrawn).
-EXPORT_STATUSES = ("active", "expired", "withdrawn", "pending", "current", "all")
+# "current": active or pending, not withdrawn (list and export alike).
+STATUSES = ("active", "expired", "withdrawn", "pending", "current", "all")
 TABLE_FORMATS = ("table", "json", "csv")
 SHOW_FORMATS = ("table", "json")
 EXPIRING_FORMATS = ("table", "json", "csv", "md")
@@ -114,7 +113,11 @@ ExportFormatOpt = Annotated[
 StatusOpt = Annotated[
     str,
     typer.Option(
-        help=N_("active, expired, withdrawn, pending or all."), click_type=OneOf(STATUSES)
+        help=N_(
+            "active, expired, withdrawn, pending, current (active or pending, not withdrawn) "
+            "or all."
+        ),
+        click_type=OneOf(STATUSES),
     ),
 ]
 
