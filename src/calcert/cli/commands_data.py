@@ -10,7 +10,7 @@ inside the command that needs it.
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -215,13 +215,12 @@ def import_(
         return exc.exit_code
     verbs = {"add": _("add"), "skip": _("skip")}
     width = max(len(v) for v in verbs.values())
+    firsts = _first_certificates(plan)
     for action in plan.actions:
         what = verbs.get(action.what, action.what).ljust(width)
-        new = (
-            _(" (new institution)")
-            if action.what == "add" and action.ident in plan.created
-            else ""
-        )
+        new = ""
+        if action.what == "add" and action.ident in plan.created:
+            new = _(" (new institution)") if action.line in firsts else _(" (renewal)")
         note = f": {action.note}" if action.note else ""
         award = action.award.label()
         say(f"{plan.source}:{action.line}: {what} {action.ident} {award}{new}{note}")
@@ -232,6 +231,19 @@ def import_(
     from calcert.register import loader
 
     return report_bad_files(loader.load(root))
+
+
+def _first_certificates(plan) -> set[int]:
+    """The lines that add each new institution's earliest award: it makes the institution,
+    the institution's other rows renew it."""
+    first: dict[str, Any] = {}
+    for action in plan.actions:
+        if action.what != "add" or action.ident not in plan.created:
+            continue
+        known = first.get(action.ident)
+        if known is None or action.award.valid_from < known.award.valid_from:
+            first[action.ident] = action
+    return {action.line for action in first.values()}
 
 
 def _import_summary(plan, dry_run: bool) -> str:
