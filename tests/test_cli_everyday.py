@@ -73,7 +73,7 @@ def test_export_to_a_file_says_what_it_wrote_on_stderr(make_register, cli, in_tm
     result = cli(root, "export", "-o", str(in_tmp / "out.csv"))
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
-    assert result.stderr == "wrote 2 awards to out.csv\n"
+    assert result.stderr == "calcert: wrote 2 awards to out.csv\n"
     one = cli(
         root,
         "export",
@@ -86,12 +86,12 @@ def test_export_to_a_file_says_what_it_wrote_on_stderr(make_register, cli, in_tm
         "-o",
         "one.json",
     )
-    assert one.stderr == "wrote 1 award to one.json\n"
+    assert one.stderr == "calcert: wrote 1 award to one.json\n"
     piped = cli(root, "export", "-o", "-")
     assert piped.stderr == ""
     assert piped.stdout.startswith("id,")
     pl = cli(root, "--lang", "pl", "export", "-o", "out.csv")
-    assert pl.stderr == "zapisano 2 certyfikaty do out.csv\n"
+    assert pl.stderr == "calcert: zapisano 2 certyfikaty do out.csv\n"
 
 
 def test_paths_in_messages_are_relative_below_the_current_folder(

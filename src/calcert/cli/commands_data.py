@@ -56,7 +56,9 @@ def _emit(data: bytes, target: Path | None, output: str, awards: int) -> None:
     write_output(data, target, output)
     from calcert.model.findings import display_path
 
-    wrote = ngettext("wrote {n} award to {file}", "wrote {n} awards to {file}", awards)
+    wrote = ngettext(
+        "calcert: wrote {n} award to {file}", "calcert: wrote {n} awards to {file}", awards
+    )
     say_error(wrote.format(n=awards, file=display_path(Path(output).expanduser())))
 
 

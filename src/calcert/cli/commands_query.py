@@ -118,6 +118,7 @@ def expiring(
     from calcert.register import loader
 
     duration = parse_duration(within)
+    words = duration.words(within=True)  # "6 months", "w ciągu 6 miesięcy"
     day = as_of_day(as_of)
     duration.after(day)
     reg = loader.load(register_root())
@@ -126,9 +127,9 @@ def expiring(
         rows,
         queries.EXPIRING_COLUMNS,
         fmt,
-        title=_("expiring within {within} of {day}").format(within=within, day=day),
+        title=_("expiring within {within} of {day}").format(within=words, day=day),
         empty=_("no certificate ends within {within} of {day} without a renewal").format(
-            within=within, day=day
+            within=words, day=day
         ),
     )
     bad = report_bad_files(reg)

@@ -38,7 +38,10 @@ def init(
 
     if not directory.strip():  # an unset shell variable, not "here"; say `calcert init .`
         raise UsageError(_("DIR is empty; give the directory, e.g. `calcert init registry`"))
-    root = display_path(init_register(Path(directory)))
+    from calcert.i18n import language
+
+    # The register's language: that of this run (`calcert init --lang pl`).
+    root = display_path(init_register(Path(directory), language()))
     print(_("Created a register in {root}/ (calcert.toml, institutions/).").format(root=root))
     hint = _("Record the first award with: calcert --registry {root} add ID --name … --city …")
     print(hint.format(root=root))

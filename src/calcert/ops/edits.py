@@ -15,7 +15,7 @@ from typing import Any
 
 from calcert.checks import pipeline
 from calcert.errors import Refused, UsageError
-from calcert.i18n import _, ngettext, ordinal, translate_text
+from calcert.i18n import N_, _, gettext_in, ngettext, ordinal, translate_text
 from calcert.model.findings import Finding
 from calcert.model.records import Award, Institution
 from calcert.model.terms import PrintedTerm, term_dates
@@ -260,7 +260,7 @@ def plan_add(register: Register, request: AddRequest, today: date) -> EditResult
                         "or edit the file to change it"
                     ).format(path=existing.shown, key=key, current=current, value=value)
                 )
-        awards = _place(old, new, request.supersede, existing.shown)
+        awards = _place(old, new, request.supersede, existing.shown, register.config.language)
         institution = dataclasses.replace(old, awards=awards, **updates)
         path = existing.path
 
@@ -277,8 +277,15 @@ def plan_add(register: Register, request: AddRequest, today: date) -> EditResult
     )
 
 
-def _place(old: Institution, new: Award, supersede: bool, shown: str) -> tuple[Award, ...]:
-    """Insert ``new`` among the awards; with ``supersede`` end an overlapping earlier one."""
+# Written into the register: in the register's language (calcert.toml), not the user's.
+SUPERSEDED_NOTE = N_("Superseded by the award of {start}: ended {cut} instead of {until}.")
+
+
+def _place(
+    old: Institution, new: Award, supersede: bool, shown: str, language: str
+) -> tuple[Award, ...]:
+    """Insert ``new`` among the awards; with ``supersede`` end an overlapping earlier one
+    (its note in the register's ``language``)."""
     result: list[Award] = []
     for award in old.awards:
         overlaps = award.valid_from <= new.valid_until and new.valid_from <= award.effective_until
@@ -293,9 +300,10 @@ def _place(old: Institution, new: Award, supersede: bool, shown: str) -> tuple[A
             )
         if supersede and award.valid_from < new.valid_from:
             cut = new.valid_from - timedelta(days=1)
-            note = (
-                f"Superseded by the award of {new.valid_from.isoformat()}: ended "
-                f"{cut.isoformat()} instead of {award.valid_until.isoformat()}."
+            note = gettext_in(language, SUPERSEDED_NOTE).format(
+                start=new.valid_from.isoformat(),
+                cut=cut.isoformat(),
+                until=award.valid_until.isoformat(),
             )
             notes = f"{award.notes} {note}" if award.notes else note
             result.append(dataclasses.replace(award, valid_until=cut, notes=notes))
