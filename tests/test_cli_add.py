@@ -320,7 +320,7 @@ def test_add_prints_the_warnings_the_new_record_raises(make_register, cli) -> No
         " warning W004 awarded_on 2026-09-01 is 156 days from valid_from" in x for x in lines
     )
     assert any(" warning W007 term '2027-2031' does not match" in x for x in lines)
-    assert all(x.startswith(f"{root}/institutions/mops-mlawa.toml:") for x in lines), lines
+    assert all(x.startswith(f"calcert: {root}/institutions/mops-mlawa.toml:") for x in lines)
     assert "W004" not in result.stdout  # stdout stays the summary only
     assert len(load(root).files[0].institution.awards) == 2
 

@@ -2,7 +2,6 @@
 
 # No `from __future__ import annotations`: see the note at the top of app.py (start-up).
 
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -79,11 +78,13 @@ def report_bad_files(register: Any) -> int:
 
 
 def report_warnings(warnings: list[Any]) -> None:
-    """The warnings an edit's change raised, one line each on stderr, as validate prints them."""
+    """The warnings an edit's change raised, one line each on stderr, as validate prints
+    them (after ``calcert: ``, as every line calcert writes to stderr)."""
     if warnings:
         from calcert.outputs.findings import render_text
 
-        sys.stderr.write(render_text(warnings))
+        for line in render_text(warnings).splitlines():
+            say_error(f"calcert: {line}")
 
 
 # ---- the option declarations the commands share ---------------------------------------------
