@@ -281,7 +281,9 @@ def test_action_expiring_writes_the_job_summary(runner_env, source_copy, tmp_pat
     quiet = rerun(inputs, repo)
     assert quiet.returncode == 0
     assert quiet.summary.startswith("## CAL certificates ending within 2w, no renewal")
-    assert f"no certificate ends within 2w of {date.today()} without a renewal" in quiet.summary
+    assert (
+        f"no certificate ends within 2 weeks of {date.today()} without a renewal" in quiet.summary
+    )
 
     # Validate on the same register, with the register somewhere else.
     moved = register_repo(tmp_path / "moved", {"mops-radom": UNSORTED}, registry="cal")

@@ -37,6 +37,29 @@ def test_new_errors_names_only_what_the_change_adds(make_register):
     assert pipeline.new_errors(register, {path: MLAWA}, TODAY)[0] == []
 
 
+def test_new_findings_reports_the_warnings_new_to_the_change(make_register, tmp_path):
+    old_mismatch = MLAWA.replace('term = "2022-2026"', 'term = "2019-2026"')
+    root = make_register(files={"mops-mlawa": old_mismatch})
+    register = load(root)
+    path = root / "institutions" / "mops-mlawa.toml"
+    renewal = (
+        '\n[[awards]]\nvalid_from = 2026-03-29\nvalid_until = 2031-03-28\nterm = "2027-2031"\n'
+    )
+    change = pipeline.new_findings(register, {path: old_mismatch + renewal}, TODAY)
+    assert change.errors == []
+    # The old award's W007 was there before; only the renewal's is new.
+    assert [(f.code, f.line) for f in change.warnings] == [("W007", 17)]
+    quiet = make_register(
+        files={"mops-mlawa": MLAWA},
+        config='schema = 1\n[validate]\nignore = ["W007"]\n',
+        root=tmp_path / "quiet",
+    )
+    change = pipeline.new_findings(
+        load(quiet), {quiet / "institutions" / "mops-mlawa.toml": MLAWA + renewal}, TODAY
+    )
+    assert change.warnings == []
+
+
 # ---- per-file rules, called one by one ---------------------------------------------------------
 
 

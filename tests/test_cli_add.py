@@ -303,3 +303,62 @@ def test_derived_ids_transliterate_polish_and_other_letters() -> None:
     assert slugify("MOPS Mława") == "mops-mlawa"
     assert slugify("Zażółć gęślą jaźń, Łódź") == "zazolc-gesla-jazn-lodz"
     assert slugify("Fundacja Straße") == "fundacja-strasse"
+
+
+# ---- add tells what it records (issue 13 item 6) ---------------------------------------------
+
+
+def test_add_prints_the_warnings_the_new_record_raises(make_register, cli) -> None:
+    root = make_register(files={"mops-mlawa": MLAWA})
+    result = cli(
+        root, "add", "mops-mlawa", "--awarded", "2026-09-01", "--from", "2026-03-29",
+        "--until", "2031-03-28", "--term", "2027-2031",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert any(
+        " warning W004 awarded_on 2026-09-01 is 156 days from valid_from" in x for x in lines
+    )
+    assert any(" warning W007 term '2027-2031' does not match" in x for x in lines)
+    assert all(x.startswith(f"calcert: {root}/institutions/mops-mlawa.toml:") for x in lines)
+    assert "W004" not in result.stdout  # stdout stays the summary only
+    assert len(load(root).files[0].institution.awards) == 2
+
+
+def test_add_does_not_repeat_the_warnings_already_in_the_file(make_register, cli) -> None:
+    root = make_register(
+        files={"mops-mlawa": MLAWA.replace('term = "2022-2026"', 'term = "2019-2026"')}
+    )
+    result = cli(root, "add", "mops-mlawa", "--from", "2026-03-29", "--until", "2031-03-28")
+    assert result.exit_code == 0, result.output
+    assert "W007" not in result.stderr  # the old award's mismatch is not this change's
+
+
+def test_add_strict_refuses_a_record_with_warnings(make_register, cli) -> None:
+    root = make_register(files={"mops-mlawa": MLAWA})
+    before = _snapshot(root)
+    result = cli(
+        root, "add", "mops-mlawa", "--from", "2026-03-29", "--until", "2031-03-28",
+        "--term", "2027-2031", "--strict",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert result.stderr.startswith("calcert: refused, nothing written: ")
+    assert "W007" in result.stderr
+    assert "--strict" in result.stderr
+    assert _snapshot(root) == before
+    ok = cli(
+        root, "add", "mops-mlawa", "--from", "2026-03-29", "--until", "2031-03-28", "--strict"
+    )
+    assert ok.exit_code == 0, ok.output
+    assert ok.stderr == ""
+
+
+def test_same_start_refusal_does_not_mention_supersede_when_not_given(make_register, cli) -> None:
+    root = make_register(files={"mops-mlawa": MLAWA})
+    result = cli(root, "add", "mops-mlawa", "--from", "2022-03-29", "--until", "2027-03-28")
+    assert result.exit_code == 1
+    assert "supersede" not in result.stderr
+    assert "2022-03-29..2026-03-28" in result.stderr
+    later = cli(root, "add", "mops-mlawa", "--from", "2021-01-01", "--until", "2022-12-31")
+    assert later.exit_code == 1
+    assert "supersede" not in later.stderr

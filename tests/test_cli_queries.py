@@ -58,7 +58,7 @@ def test_expiring_exit_code(register, cli) -> None:
     assert "a-ends-soon" in listed.stdout
     none = cli(register, "expiring", "--within", "1w", "--as-of", "2030-01-01", "--exit-code")
     assert none.exit_code == 0
-    assert "no certificate ends within 1w of 2030-01-01" in none.stdout
+    assert "no certificate ends within 1 week of 2030-01-01" in none.stdout
 
 
 def test_expiring_json_types(register, cli) -> None:

@@ -43,7 +43,10 @@ def test_commands_and_options(reg) -> None:
 @pytest.mark.parametrize(
     ("words", "expected"),
     [
-        ("calcert list --status ", ["active", "expired", "withdrawn", "pending", "all"]),
+        (
+            "calcert list --status ",
+            ["active", "expired", "withdrawn", "pending", "current", "all"],
+        ),
         ("calcert list --format ", ["table", "json", "csv"]),
         ("calcert validate --format ", ["text", "json", "github"]),
         ("calcert export --status cu", ["current"]),

@@ -251,17 +251,17 @@ NOT_A_DATE = "is not a date; use YYYY-MM-DD, e.g. 2022-03-29"
     [
         (
             "0000-01-01",
-            "is not a calendar date (year 0 is out of range); use YYYY-MM-DD, e.g. 2022-03-29",
+            "is not a calendar date (there is no year 0); use YYYY-MM-DD, e.g. 2022-03-29",
         ),
         ("10000-01-01", NOT_A_DATE),
         (
             "2023-02-29",
-            "is not a calendar date (day is out of range for month); use YYYY-MM-DD, "
+            "is not a calendar date (month 2 of 2023 has 28 days); use YYYY-MM-DD, "
             "e.g. 2022-03-29",
         ),
         (
             "2022-13-01",
-            "is not a calendar date (month must be in 1..12); use YYYY-MM-DD, e.g. 2022-03-29",
+            "is not a calendar date (there is no month 13); use YYYY-MM-DD, e.g. 2022-03-29",
         ),
         ("2022-3-9", NOT_A_DATE),
         ("２０２２-０３-２９", NOT_A_DATE),  # full-width digits are not ISO dates
@@ -495,7 +495,8 @@ EMPTY_CASES = [
     ),
     (
         ("list", "--status", ""),
-        "calcert: error: --status '' is not one of: active, expired, withdrawn, pending, all",
+        "calcert: error: --status '' is not one of: active, expired, withdrawn, pending, "
+        "current, all",
     ),
     (("list", "--format", ""), "calcert: error: --format '' is not one of: table, json, csv"),
     (

@@ -14,20 +14,27 @@ from calcert.i18n import Message, choose_language, set_language, translate_text
 from conftest import MLAWA, RADOM, REPO
 
 PO = REPO / "src" / "calcert" / "locale" / "pl" / "LC_MESSAGES" / "calcert.po"
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "Message": None, "PluralMessage": (1, 2)}
+KEYWORDS = {
+    "_": None,
+    "N_": None,
+    "ngettext": (1, 2),
+    "npgettext": ((1, "c"), 2, 3),
+    "Message": None,
+    "PluralMessage": (1, 2),
+}
 PL = {"LANG": "pl_PL.UTF-8"}
 
 
-def _extracted() -> dict[str, int]:
-    found: dict[str, int] = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
+def _extracted() -> dict[tuple[str, str | None], int]:
+    """Every marked message, as (msgid, context), with its line."""
+    found: dict[tuple[str, str | None], int] = {}
+    for _filename, lineno, message, _comments, context in extract_from_dir(
         str(REPO / "src" / "calcert"), keywords=KEYWORDS
     ):
         msgid = message[0] if isinstance(message, tuple) else message
         if msgid:
-            found.setdefault(msgid, lineno)
-            found.setdefault(f"{filename}:{lineno}", 0)
-    return {k: v for k, v in found.items() if not re.match(r"^[\w/.-]+\.py:\d+$", k)}
+            found.setdefault((msgid, context), lineno)
+    return found
 
 
 def _placeholders(text: str) -> set[str]:
@@ -38,8 +45,8 @@ def test_every_message_is_translated() -> None:
     with PO.open("rb") as handle:
         catalog = read_po(handle)
     missing, empty, fuzzy, broken = [], [], [], []
-    for msgid in _extracted():
-        entry = catalog.get(msgid)
+    for msgid, context in _extracted():
+        entry = catalog.get(msgid, context=context)
         if entry is None:
             missing.append(msgid)
             continue

@@ -31,7 +31,7 @@ def test_expiring_as_markdown(make_register, cli) -> None:
     )
     result = cli(root, *args[:4], "2025-01-01", *args[5:], "--exit-code")
     assert result.exit_code == 0
-    assert result.stdout == "no certificate ends within 6m of 2025-01-01 without a renewal\n"
+    assert result.stdout == "no certificate ends within 6 months of 2025-01-01 without a renewal\n"
 
 
 def test_expiring_rejects_unknown_format(make_register, cli) -> None:

@@ -113,7 +113,7 @@ def test_plain_text_off_a_terminal(make_register, cli):
         "  2022     2  ########################################",
         "",
     ]
-    assert "  within 12m     3  ########################################" in lines
+    assert "  within 12 months     3  ########################################" in lines
 
 
 def test_rich_charts_on_a_terminal(make_register):
@@ -150,6 +150,9 @@ class _Marked:
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return f"«{singular if n == 1 else plural}»"
+
+    def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
+        return self.ngettext(singular, plural, n)
 
 
 def test_json_and_csv_do_not_change_with_the_language(make_register, cli, monkeypatch):

@@ -96,8 +96,20 @@ def _(message: str) -> str:
     return _current.gettext(message)
 
 
+def gettext_in(language: str, message: str) -> str:
+    """``message`` in ``language``, whatever the current one (text written into a register
+    follows the register's language, not the user's)."""
+    return translations(language).gettext(message)
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     return _current.ngettext(singular, plural, n)
+
+
+def npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    """``ngettext`` in a context: the same English words, a different translation (Polish
+    "1 rok" as counted, "w ciągu 1 roku" after "within")."""
+    return _current.npgettext(context, singular, plural, n)
 
 
 def N_(message: str) -> str:

@@ -10,12 +10,12 @@ inside the command that needs it.
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from calcert.cli.options import (
-    EXPORT_STATUSES,
+    STATUSES,
     AsOfOpt,
     ExportFormatOpt,
     OneOf,
@@ -39,8 +39,9 @@ def _stdout_is_terminal() -> bool:
     return bool(isatty and isatty())
 
 
-def _emit(data: bytes, target: Path | None, output: str) -> None:
-    """Write to ``-o FILE`` atomically, else to stdout as is (ICS keeps its CRLF)."""
+def _emit(data: bytes, target: Path | None, output: str, awards: int) -> None:
+    """Write to ``-o FILE`` atomically (and say so on stderr), else to stdout as is (ICS
+    keeps its CRLF)."""
     if target is None:
         sys.stdout.flush()
         buffer = getattr(sys.stdout, "buffer", None)
@@ -53,6 +54,12 @@ def _emit(data: bytes, target: Path | None, output: str) -> None:
     from calcert.cli.output_file import write_output
 
     write_output(data, target, output)
+    from calcert.model.findings import display_path
+
+    wrote = ngettext(
+        "calcert: wrote {n} award to {file}", "calcert: wrote {n} awards to {file}", awards
+    )
+    say_error(wrote.format(n=awards, file=display_path(Path(output).expanduser())))
 
 
 def _output_file(fmt: str, output: Path | None) -> Path | None:
@@ -100,7 +107,7 @@ def export(
                 "current (active or pending, not withdrawn) or all. Default: all."
             ),
             show_default=False,
-            click_type=OneOf(EXPORT_STATUSES),
+            click_type=OneOf(STATUSES),
         ),
     ] = None,
     as_of: AsOfOpt = None,
@@ -139,7 +146,7 @@ def export(
     if fmt == "xlsx":
         from calcert.outputs.xlsx import to_xlsx
 
-        _emit(to_xlsx(selected), target, str(output))
+        _emit(to_xlsx(selected), target, str(output), len(selected))
         return report_bad_files(reg)
     if fmt == "csv":
         text = ex.to_csv(selected)
@@ -159,7 +166,7 @@ def export(
 
         with speaking(page_language()):
             text = to_html(selected, day, reg.config.name)
-    _emit(text.encode("utf-8"), target, str(output))
+    _emit(text.encode("utf-8"), target, str(output), len(selected))
     return report_bad_files(reg)
 
 
@@ -210,13 +217,12 @@ def import_(
         return exc.exit_code
     verbs = {"add": _("add"), "skip": _("skip")}
     width = max(len(v) for v in verbs.values())
+    firsts = _first_certificates(plan)
     for action in plan.actions:
         what = verbs.get(action.what, action.what).ljust(width)
-        new = (
-            _(" (new institution)")
-            if action.what == "add" and action.ident in plan.created
-            else ""
-        )
+        new = ""
+        if action.what == "add" and action.ident in plan.created:
+            new = _(" (new institution)") if action.line in firsts else _(" (renewal)")
         note = f": {action.note}" if action.note else ""
         award = action.award.label()
         say(f"{plan.source}:{action.line}: {what} {action.ident} {award}{new}{note}")
@@ -227,6 +233,19 @@ def import_(
     from calcert.register import loader
 
     return report_bad_files(loader.load(root))
+
+
+def _first_certificates(plan) -> set[int]:
+    """The lines that add each new institution's earliest award: it makes the institution,
+    the institution's other rows renew it."""
+    first: dict[str, Any] = {}
+    for action in plan.actions:
+        if action.what != "add" or action.ident not in plan.created:
+            continue
+        known = first.get(action.ident)
+        if known is None or action.award.valid_from < known.award.valid_from:
+            first[action.ident] = action
+    return {action.line for action in first.values()}
 
 
 def _import_summary(plan, dry_run: bool) -> str:

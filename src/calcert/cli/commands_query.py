@@ -3,7 +3,7 @@
 # No `from __future__ import annotations`: see the note at the top of app.py (start-up).
 
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -62,32 +62,42 @@ def show(
 
     edits.check_id(ident)
     reg = loader.load(register_root())
-    data = queries.show(reg, ident, as_of_day(as_of))
+    day = as_of_day(as_of)
+    data = queries.show(reg, ident, day)
     if fmt == "json":
         sys.stdout.write(tables.to_json(data))
     else:
-        for key, value in data.items():
-            if key != "awards":
-                shown = _(value) if key == "status" and isinstance(value, str) else value
-                say(f"{tables.header(key)}: {shown}")
-        print()
-        columns = (
-            "number",
-            "status",
-            "valid_from",
-            "valid_until",
-            "term",
-            "awarded_on",
-            "awarded_by",
-            "withdrawn_on",
-        )
-        tables.print_table(data["awards"], columns, title=_("awards"))  # type: ignore[arg-type]
-        # Long free text does not fit a table: one line per value, under the award's number.
-        for award in data["awards"]:  # type: ignore[attr-defined]
-            for key in ("event", "certificate_no", "source", "notes", "withdrawal_reason"):
-                if award.get(key):
-                    say(f"#{award['number']} {tables.header(key)}: {award[key]}", keep="\n")
+        _print_show(data, queries.sub_units(reg, ident, day))
     return report_bad_files(reg)
+
+
+def _print_show(data: dict[str, object], units: list[Any]) -> None:
+    from calcert.outputs import tables
+
+    for key, value in data.items():
+        if key == "sub_units":
+            named = ", ".join(f"{unit.id} ({unit.name})" for unit in units)
+            say(_("sub-units: {units}").format(units=named))
+        elif key != "awards":
+            shown = _(value) if key == "status" and isinstance(value, str) else value
+            say(f"{tables.header(key)}: {shown}")
+    print()
+    columns = (
+        "number",
+        "status",
+        "valid_from",
+        "valid_until",
+        "term",
+        "awarded_on",
+        "awarded_by",
+        "withdrawn_on",
+    )
+    tables.print_table(data["awards"], columns, title=_("awards"))  # type: ignore[arg-type]
+    # Long free text does not fit a table: one line per value, under the award's number.
+    for award in data["awards"]:  # type: ignore[attr-defined]
+        for key in ("event", "certificate_no", "source", "notes", "withdrawal_reason"):
+            if award.get(key):
+                say(f"#{award['number']} {tables.header(key)}: {award[key]}", keep="\n")
 
 
 @commands.command(help=N_("Certificates that end within DURATION and have no renewal recorded."))
@@ -108,6 +118,7 @@ def expiring(
     from calcert.register import loader
 
     duration = parse_duration(within)
+    words = duration.words(within=True)  # "6 months", "w ciągu 6 miesięcy"
     day = as_of_day(as_of)
     duration.after(day)
     reg = loader.load(register_root())
@@ -116,9 +127,9 @@ def expiring(
         rows,
         queries.EXPIRING_COLUMNS,
         fmt,
-        title=_("expiring within {within} of {day}").format(within=within, day=day),
+        title=_("expiring within {within} of {day}").format(within=words, day=day),
         empty=_("no certificate ends within {within} of {day} without a renewal").format(
-            within=within, day=day
+            within=words, day=day
         ),
     )
     bad = report_bad_files(reg)

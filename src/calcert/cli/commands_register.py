@@ -12,15 +12,18 @@ import typer
 from calcert.cli.options import (
     DryRunOpt,
     IdArg,
+    StrictOpt,
     complete_ids,
     optional_date,
     register_root,
     report_bad_files,
+    report_warnings,
     say,
     say_error,
 )
 from calcert.errors import EXIT_FINDINGS, UsageError
 from calcert.i18n import N_, _, translate_text
+from calcert.model.findings import display_path
 
 commands = typer.Typer()
 
@@ -35,7 +38,10 @@ def init(
 
     if not directory.strip():  # an unset shell variable, not "here"; say `calcert init .`
         raise UsageError(_("DIR is empty; give the directory, e.g. `calcert init registry`"))
-    root = init_register(Path(directory))
+    from calcert.i18n import language
+
+    # The register's language: that of this run (`calcert init --lang pl`).
+    root = display_path(init_register(Path(directory), language()))
     print(_("Created a register in {root}/ (calcert.toml, institutions/).").format(root=root))
     hint = _("Record the first award with: calcert --registry {root} add ID --name … --city …")
     print(hint.format(root=root))
@@ -104,6 +110,7 @@ def add(
     supersede: Annotated[
         bool, typer.Option(help=N_("End an overlapping earlier award the day before this one."))
     ] = False,
+    strict: StrictOpt = False,
     dry_run: DryRunOpt = False,
 ) -> int:
     from calcert.model.terms import parse_term
@@ -128,6 +135,7 @@ def add(
         source=source,
         notes=notes,
         supersede=supersede,
+        strict=strict,
     )
     if request.valid_from and request.valid_until and request.valid_until < request.valid_from:
         raise UsageError(
@@ -144,8 +152,9 @@ def add(
         request.city = request.city or _ask(_("City"))
     today = date.today()
     result = edits.add(root, request, today, dry_run=dry_run)
+    report_warnings(result.warnings)
     if dry_run:
-        print(_("# would write {path}").format(path=result.path))
+        print(_("# would write {path}").format(path=display_path(result.path)))
         sys.stdout.write(result.text)
         say(_("Would record the {summary}").format(summary=translate_text(result.summary)))
     else:
@@ -189,15 +198,19 @@ def withdraw(
         str, typer.Option("--on", metavar="DATE", help=N_("Day of the withdrawal, YYYY-MM-DD."))
     ],
     reason: Annotated[str | None, typer.Option(help=N_("Why the commission withdrew it."))] = None,
+    strict: StrictOpt = False,
     dry_run: DryRunOpt = False,
 ) -> int:
     from calcert.ops import edits
 
     day = optional_date(on, "--on")
     assert day is not None
-    result = edits.withdraw(register_root(), ident, day, reason, date.today(), dry_run=dry_run)
+    result = edits.withdraw(
+        register_root(), ident, day, reason, date.today(), dry_run=dry_run, strict=strict
+    )
+    report_warnings(result.warnings)
     if dry_run:
-        print(_("# would write {path}").format(path=result.path))
+        print(_("# would write {path}").format(path=display_path(result.path)))
         sys.stdout.write(result.text)
         say(_("Would withdraw {summary}").format(summary=translate_text(result.summary)))
     else:

@@ -77,11 +77,20 @@ def report_bad_files(register: Any) -> int:
     return EXIT_USAGE if bad or misfiled else 0
 
 
+def report_warnings(warnings: list[Any]) -> None:
+    """The warnings an edit's change raised, one line each on stderr, as validate prints
+    them (after ``calcert: ``, as every line calcert writes to stderr)."""
+    if warnings:
+        from calcert.outputs.findings import render_text
+
+        for line in render_text(warnings).splitlines():
+            say_error(f"calcert: {line}")
+
+
 # ---- the option declarations the commands share ---------------------------------------------
 
-STATUSES = ("active", "expired", "withdrawn", "pending", "all")
-# export also takes "current" (active or pending, not withdrawn).
-EXPORT_STATUSES = ("active", "expired", "withdrawn", "pending", "current", "all")
+# "current": active or pending, not withdrawn (list and export alike).
+STATUSES = ("active", "expired", "withdrawn", "pending", "current", "all")
 TABLE_FORMATS = ("table", "json", "csv")
 SHOW_FORMATS = ("table", "json")
 EXPIRING_FORMATS = ("table", "json", "csv", "md")
@@ -105,7 +114,11 @@ ExportFormatOpt = Annotated[
 StatusOpt = Annotated[
     str,
     typer.Option(
-        help=N_("active, expired, withdrawn, pending or all."), click_type=OneOf(STATUSES)
+        help=N_(
+            "active, expired, withdrawn, pending, current (active or pending, not withdrawn) "
+            "or all."
+        ),
+        click_type=OneOf(STATUSES),
     ),
 ]
 
@@ -130,6 +143,13 @@ IdArg = Annotated[
     str, typer.Argument(metavar="ID", help=N_("Institution id."), autocompletion=complete_ids)
 ]
 DryRunOpt = Annotated[bool, typer.Option(help=N_("Print what would be written; write nothing."))]
+StrictOpt = Annotated[
+    bool,
+    typer.Option(
+        "--strict",
+        help=N_("Refuse the change if it raises a warning, too (exit 1, nothing written)."),
+    ),
+]
 AsOfOpt = Annotated[
     str | None,
     typer.Option(

@@ -8,14 +8,16 @@ the CLI never shows a traceback for a malformed argument.
 
 from __future__ import annotations
 
+import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
 from calcert.errors import UsageError
-from calcert.i18n import N_, _
+from calcert.i18n import N_, _, ngettext, npgettext
 from calcert.model.values import date_parts, term_years
 
 _SHORT_RE = re.compile(r"(?a)^(?:(\d{1,6})y)?(?:(\d{1,6})m)?(?:(\d{1,6})w)?(?:(\d{1,7})d)?$")
@@ -35,13 +37,23 @@ def parse_date(text: str, option: str = "date") -> date:
         )
     try:
         return date(*parts)
-    except ValueError as exc:
+    except ValueError:
         raise UsageError(
             _(
                 "{option}: {text!r} is not a calendar date ({error}); use YYYY-MM-DD, "
                 "e.g. 2022-03-29"
-            ).format(option=option, text=text, error=exc)
+            ).format(option=option, text=text, error=_why_not_a_day(*parts))
         ) from None
+
+
+def _why_not_a_day(year: int, month: int, day: int) -> str:
+    """Why year-month-day names no day, in the user's words (not Python's)."""
+    if not 1 <= year <= 9999:
+        return _("there is no year {year}").format(year=year)
+    if not 1 <= month <= 12:
+        return _("there is no month {month}").format(month=month)
+    days = calendar.monthrange(year, month)[1]
+    return _("month {month} of {year} has {n} days").format(month=month, year=year, n=days)
 
 
 @dataclass(frozen=True)
@@ -59,6 +71,22 @@ class Duration:
             years=self.years, months=self.months, weeks=self.weeks, days=self.days
         )
 
+    def words(self, *, within: bool = False) -> str:
+        """The duration in words of the current language: "1 year and 6 months", "6
+        miesięcy"; ``within`` gives the forms that follow "within" ("w ciągu 1 roku")."""
+        units = _WITHIN_UNITS if within else _UNITS
+        counts = (self.years, self.months, self.weeks, self.days)
+        parts = [unit(n) for unit, n in zip(units, counts, strict=True) if n]
+        if not parts:
+            return units[-1](0)
+        if len(parts) == 1:
+            return parts[0]
+        return ", ".join(parts[:-1]) + _(" and ") + parts[-1]
+
+    def within(self) -> str:
+        """ "within 6 months", "w ciągu 6 miesięcy"."""
+        return _("within {duration}").format(duration=self.words(within=True))
+
     def after(self, start: date) -> date:
         """``start`` plus this duration; beyond the calendar is a usage error."""
         try:
@@ -71,6 +99,21 @@ class Duration:
                 ).format(duration=self.text, start=start.isoformat(), forms=_(DURATION_FORMS))
             ) from None
         return result
+
+
+# Years, months, weeks, days: as counted ("2 lata") and after "within" ("w ciągu 2 lat").
+_UNITS: tuple[Callable[[int], str], ...] = (
+    lambda n: ngettext("{n} year", "{n} years", n).format(n=n),
+    lambda n: ngettext("{n} month", "{n} months", n).format(n=n),
+    lambda n: ngettext("{n} week", "{n} weeks", n).format(n=n),
+    lambda n: ngettext("{n} day", "{n} days", n).format(n=n),
+)
+_WITHIN_UNITS: tuple[Callable[[int], str], ...] = (
+    lambda n: npgettext("within", "{n} year", "{n} years", n).format(n=n),
+    lambda n: npgettext("within", "{n} month", "{n} months", n).format(n=n),
+    lambda n: npgettext("within", "{n} week", "{n} weeks", n).format(n=n),
+    lambda n: npgettext("within", "{n} day", "{n} days", n).format(n=n),
+)
 
 
 def parse_duration(text: str) -> Duration:

@@ -15,7 +15,7 @@ from typing import Any
 
 from calcert.checks import pipeline
 from calcert.errors import Refused, UsageError
-from calcert.i18n import _, ngettext, ordinal, translate_text
+from calcert.i18n import N_, _, gettext_in, ngettext, ordinal, translate_text
 from calcert.model.findings import Finding
 from calcert.model.records import Award, Institution
 from calcert.model.terms import PrintedTerm, term_dates
@@ -49,6 +49,7 @@ class AddRequest:
     source: str | None = None
     notes: str | None = None
     supersede: bool = False
+    strict: bool = False  # refuse warnings too
 
 
 @dataclass
@@ -63,6 +64,8 @@ class EditResult:
     changed: list[str] = field(default_factory=list)
     # The register the edit was planned on, so callers need not read it all again.
     register: Register | None = field(default=None, repr=False, compare=False)
+    # Warnings the register would have after the edit that it has not now.
+    warnings: list[Finding] = field(default_factory=list)
 
 
 def check_id(ident: str, what: str = "id") -> str:
@@ -257,23 +260,32 @@ def plan_add(register: Register, request: AddRequest, today: date) -> EditResult
                         "or edit the file to change it"
                     ).format(path=existing.shown, key=key, current=current, value=value)
                 )
-        awards = _place(old, new, request.supersede, existing.shown)
+        awards = _place(old, new, request.supersede, existing.shown, register.config.language)
         institution = dataclasses.replace(old, awards=awards, **updates)
         path = existing.path
 
     text = dumps(institution)
-    _refuse_new_errors(register, path, text, today)
+    warnings = _check_change(register, path, text, today, strict=request.strict)
     position = institution.sorted_awards().index(new) + 1
     where = f"{institution.name}, {institution.city}"
     term = _(" (term {term})").format(term=new.term) if new.term else ""
     summary = _("{ordinal} certificate of {ident} ({where}): {label}{term}").format(
         ordinal=ordinal(position), ident=ident, where=where, label=new.label(), term=term
     )
-    return EditResult(institution, path, text, summary, created, changed, register=register)
+    return EditResult(
+        institution, path, text, summary, created, changed, register=register, warnings=warnings
+    )
 
 
-def _place(old: Institution, new: Award, supersede: bool, shown: str) -> tuple[Award, ...]:
-    """Insert ``new`` among the awards; with ``supersede`` end an overlapping earlier one."""
+# Written into the register: in the register's language (calcert.toml), not the user's.
+SUPERSEDED_NOTE = N_("Superseded by the award of {start}: ended {cut} instead of {until}.")
+
+
+def _place(
+    old: Institution, new: Award, supersede: bool, shown: str, language: str
+) -> tuple[Award, ...]:
+    """Insert ``new`` among the awards; with ``supersede`` end an overlapping earlier one
+    (its note in the register's ``language``)."""
     result: list[Award] = []
     for award in old.awards:
         overlaps = award.valid_from <= new.valid_until and new.valid_from <= award.effective_until
@@ -288,36 +300,58 @@ def _place(old: Institution, new: Award, supersede: bool, shown: str) -> tuple[A
             )
         if supersede and award.valid_from < new.valid_from:
             cut = new.valid_from - timedelta(days=1)
-            note = (
-                f"Superseded by the award of {new.valid_from.isoformat()}: ended "
-                f"{cut.isoformat()} instead of {award.valid_until.isoformat()}."
+            note = gettext_in(language, SUPERSEDED_NOTE).format(
+                start=new.valid_from.isoformat(),
+                cut=cut.isoformat(),
+                until=award.valid_until.isoformat(),
             )
             notes = f"{award.notes} {note}" if award.notes else note
             result.append(dataclasses.replace(award, valid_until=cut, notes=notes))
             continue
-        hint = (
-            _("; pass --supersede to end the earlier one the day before the new one starts")
-            if award.valid_from < new.valid_from
-            else _("; a new award cannot supersede one that starts on or after it")
-        )
         raise Refused(
             _("{path}: the new award {new} overlaps the recorded award {old}{hint}").format(
-                path=shown, new=new.label(), old=award.label(), hint=hint
+                path=shown,
+                new=new.label(),
+                old=award.label(),
+                hint=_overlap_hint(award, new, supersede),
             )
         )
     result.append(new)
     return tuple(sorted(result, key=lambda a: (a.valid_from, a.valid_until)))
 
 
-def _refuse_new_errors(register: Register, path: Path, text: str, today: date) -> None:
-    """Refuse the write when the register as it would be has errors it has not now."""
-    new_errors, _reparsed = pipeline.new_errors(register, {path: text}, today)
-    if new_errors:
-        first = new_errors[0]
-        n = len(new_errors) - 1
-        more = ngettext(" (and {n} more)", " (and {n} more)", n).format(n=n) if n else ""
-        where = f"{first.path}:{first.line}" if first.line else first.path
-        raise Refused(f"{where}: {first.code} {translate_text(first.message)}{more}")
+def _overlap_hint(recorded: Award, new: Award, supersede: bool) -> str:
+    """What to do about an overlap, naming --supersede only where it helps or was given."""
+    if recorded.valid_from < new.valid_from:
+        return _("; pass --supersede to end the earlier one the day before the new one starts")
+    if supersede:
+        return _("; a new award cannot supersede one that starts on or after it")
+    return _("; check the new award's dates, or correct the recorded one in the file")
+
+
+def _check_change(
+    register: Register, path: Path, text: str, today: date, *, strict: bool = False
+) -> list[Finding]:
+    """Refuse the write when the register as it would be has errors it has not now (or,
+    with ``strict``, warnings); return the warnings new to the change."""
+    change = pipeline.new_findings(register, {path: text}, today)
+    if change.errors:
+        raise Refused(_first_of(change.errors))
+    if strict and change.warnings:
+        raise Refused(
+            _("{finding}; --strict refuses warnings (without it the award is recorded)").format(
+                finding=_first_of(change.warnings)
+            )
+        )
+    return change.warnings
+
+
+def _first_of(findings: list[Finding]) -> str:
+    first = findings[0]
+    n = len(findings) - 1
+    more = ngettext(" (and {n} more)", " (and {n} more)", n).format(n=n) if n else ""
+    where = f"{first.path}:{first.line}" if first.line else first.path
+    return f"{where}: {first.code} {translate_text(first.message)}{more}"
 
 
 def add(root: Path, request: AddRequest, today: date, *, dry_run: bool = False) -> EditResult:
@@ -331,7 +365,13 @@ def add(root: Path, request: AddRequest, today: date, *, dry_run: bool = False) 
 
 
 def plan_withdraw(
-    register: Register, ident: str, on: date, reason: str | None, today: date
+    register: Register,
+    ident: str,
+    on: date,
+    reason: str | None,
+    today: date,
+    *,
+    strict: bool = False,
 ) -> EditResult:
     check_id(ident)
     parsed = _existing(register, ident)
@@ -362,20 +402,29 @@ def plan_withdraw(
     awards = tuple(updated if a is target else a for a in inst.awards)
     institution = dataclasses.replace(inst, awards=awards)
     text = dumps(institution)
-    _refuse_new_errors(register, parsed.path, text, today)
+    warnings = _check_change(register, parsed.path, text, today, strict=strict)
     summary = _("the certificate {label} of {ident} ({name}, {city}) on {day}").format(
         label=target.label(), ident=ident, name=inst.name, city=inst.city, day=on.isoformat()
     )
-    return EditResult(institution, parsed.path, text, summary, register=register)
+    return EditResult(
+        institution, parsed.path, text, summary, register=register, warnings=warnings
+    )
 
 
 def withdraw(
-    root: Path, ident: str, on: date, reason: str | None, today: date, *, dry_run: bool = False
+    root: Path,
+    ident: str,
+    on: date,
+    reason: str | None,
+    today: date,
+    *,
+    dry_run: bool = False,
+    strict: bool = False,
 ) -> EditResult:
     if dry_run:
-        return plan_withdraw(load(root), ident, on, reason, today)
+        return plan_withdraw(load(root), ident, on, reason, today, strict=strict)
     with locked(root):
-        result = plan_withdraw(load(root), ident, on, reason, today)
+        result = plan_withdraw(load(root), ident, on, reason, today, strict=strict)
         write_files(root, {result.path: result.text})
     return result
 

@@ -24,10 +24,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from calcert.checks import pipeline
 from calcert.errors import EXIT_FINDINGS, CalcertError, UsageError
 from calcert.i18n import _, ngettext, translate_text
-from calcert.model.findings import Finding, display_path
+from calcert.model.findings import display_path
 from calcert.model.headings import column_for
 from calcert.model.records import (
     AWARD_DATE_KEYS,
@@ -40,6 +39,7 @@ from calcert.model.records import (
 from calcert.model.text import csv_value, escape_controls, first_control
 from calcert.model.values import closest_voivodeship, date_parts, id_problem, is_voivodeship
 from calcert.ops.edits import refuse_foreign_folder
+from calcert.ops.import_checks import by_line, change_problems
 from calcert.register.comments import comment_line
 from calcert.register.fs import (
     INSTITUTIONS_DIR,
@@ -364,9 +364,10 @@ def plan_import(
         first_line[ident] = items[0][0].line
         _plan_institution(register, source.shown, ident, items, plan, problems)
     origin = {(a.ident, a.award.valid_from, a.award.valid_until): a.line for a in plan.added}
+    # What the rows planned so far would break too: every problem in one pass.
+    problems += change_problems(register, plan.contents, source.shown, origin, first_line, today)
     if problems:
-        raise ImportProblems(problems, EXIT_FINDINGS)
-    _refuse_new_errors(register, plan, source.shown, origin, first_line, today)
+        raise ImportProblems(by_line(problems, source.shown), EXIT_FINDINGS)
     plan.actions.sort(key=lambda a: a.line)
     return plan
 
@@ -513,55 +514,6 @@ def _has_comments(
         ).format(file=shown, line=line, id=ident, path=parsed.shown, comment=comment)
     )
     return True
-
-
-def _refuse_new_errors(
-    register: Register,
-    plan: ImportPlan,
-    shown: str,
-    origin: dict[tuple[str, date, date], int],
-    first_line: dict[str, int],
-    today: date,
-) -> None:
-    """Refuse when the register as it would be has errors it has not now (as ``add``)."""
-    new, reparsed = pipeline.new_errors(register, plan.contents, today)
-    if not new:
-        return
-    messages = []
-    for finding in sorted(new, key=Finding.sort_key):
-        line = _csv_line(finding, reparsed, origin, first_line)
-        where = f"{shown}:{line}" if line else shown
-        inside = f"{finding.path}:{finding.line}" if finding.line else finding.path
-        messages.append(
-            _("{where}: refused, nothing written: {inside}: {code} {message}").format(
-                where=where,
-                inside=inside,
-                code=finding.code,
-                message=translate_text(finding.message),
-            )
-        )
-    raise ImportProblems(messages, EXIT_FINDINGS)
-
-
-def _csv_line(finding, reparsed, origin, first_line) -> int | None:
-    """The CSV line an error in a file the import writes comes from."""
-    parsed = reparsed.get(finding.path)
-    if parsed is None or parsed.institution is None:
-        return None
-    inst = parsed.institution
-    awards = inst.sorted_awards()
-    headers = parsed.lines.awards if parsed.lines else []
-    if finding.line is not None:
-        index = None
-        for i, header in enumerate(headers):
-            if header <= finding.line:
-                index = i
-        if index is not None and index < len(awards):
-            award = awards[index]
-            line = origin.get((inst.id, award.valid_from, award.valid_until))
-            if line is not None:
-                return line
-    return first_line.get(inst.id)
 
 
 # ---- writing -------------------------------------------------------------------------------

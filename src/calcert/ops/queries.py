@@ -6,6 +6,7 @@ the tests, use the same data; rendering lives in ``render``.
 
 from __future__ import annotations
 
+import difflib
 from datetime import date
 
 from calcert.errors import UsageError
@@ -82,10 +83,10 @@ def list_rows(register: Register, status: str, as_of: date) -> list[dict[str, ob
     rows: list[dict[str, object]] = []
     for inst in readable(register, as_of):
         inst_status = inst.status(as_of)
-        if status != "all" and inst_status != status:
-            continue
         award = inst.current_award(as_of) or inst.latest_award()
         assert award is not None
+        if not _has_status(award, inst_status, status):
+            continue
         rows.append(
             {
                 "id": inst.id,
@@ -100,6 +101,16 @@ def list_rows(register: Register, status: str, as_of: date) -> list[dict[str, ob
             }
         )
     return rows
+
+
+def _has_status(award: Award, shown: str | None, wanted: str) -> bool:
+    """``wanted`` is a status, ``all``, or ``current``: active or pending, not withdrawn
+    (as ``export --status current``)."""
+    if wanted == "all":
+        return True
+    if wanted == "current":
+        return award.withdrawn_on is None and shown in ("active", "pending")
+    return shown == wanted
 
 
 def award_row(award: Award, as_of: date, number: int) -> dict[str, object]:
@@ -125,11 +136,7 @@ def show(register: Register, ident: str, as_of: date) -> dict[str, object]:
     parsed = register.file_for(ident)
     if parsed is None:
         _declared_elsewhere(register, ident)
-        raise UsageError(
-            _("unknown institution id {id!r}; `calcert list --status all` lists them").format(
-                id=ident
-            )
-        )
+        raise UsageError(unknown_id(register, ident))
     if not parsed.complete or parsed.institution is None:
         where = parsed.shown
         if parsed.findings:
@@ -159,8 +166,31 @@ def show(register: Register, ident: str, as_of: date) -> dict[str, object]:
         if key != "awards":
             out[key] = value
     out["status"] = inst.status(as_of)
+    units = sub_units(register, ident, as_of)
+    if units:
+        out["sub_units"] = [unit.id for unit in units]
     out["awards"] = [award_row(a, as_of, n) for n, a in enumerate(inst.sorted_awards(), start=1)]
     return out
+
+
+def unknown_id(register: Register, ident: str) -> str:
+    """The message for an id the register does not have, with the nearest one if any."""
+    ids = [f.path.stem for f in register.files]
+    close = difflib.get_close_matches(ident, ids, n=1, cutoff=0.8)
+    if close:
+        return _(
+            "unknown institution id {id!r}; did you mean {close!r}? "
+            "(`calcert list --status all` lists them)"
+        ).format(id=ident, close=close[0])
+    return _("unknown institution id {id!r}; `calcert list --status all` lists them").format(
+        id=ident
+    )
+
+
+def sub_units(register: Register, ident: str, as_of: date) -> list[Institution]:
+    """The institutions whose ``parent`` is ``ident`` (as the register knew them on
+    ``as_of``), by id."""
+    return [inst for inst in readable(register, as_of) if inst.parent == ident]
 
 
 def expiring_rows(

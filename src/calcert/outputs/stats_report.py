@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from calcert.i18n import _, ngettext
+from calcert.model.terms import parse_duration
 from calcert.model.text import escape_controls
 from calcert.ops.stats import NONE_LABEL, Figures
 
@@ -56,7 +57,7 @@ def sections(data: Figures) -> list[tuple[str, list[tuple[str, int]]]]:
         ),
         (
             _("Expiring without a renewal recorded"),
-            [(_("within {duration}").format(duration=e.within), e.count) for e in data.expiring],
+            [(parse_duration(e.within).within(), e.count) for e in data.expiring],
         ),
     ]
 

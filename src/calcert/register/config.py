@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from calcert.errors import UsageError
-from calcert.i18n import _, translate_text
+from calcert.i18n import LANGUAGES, _, translate_text
 from calcert.model.findings import display_path, unknown_codes
 from calcert.register.fs import INSTITUTIONS_DIR, LOCK_NAME, atomic_write
 from calcert.register.location import CONFIG_NAME, ENV_REGISTRY, enclosing_register, find_root
@@ -26,6 +26,7 @@ __all__ = ["CONFIG_NAME", "ENV_REGISTRY", "Config", "find_root", "init_register"
 CONFIG_TEMPLATE = """\
 schema = 1
 name = "Rejestr Certyfikatów Jakości CAL"
+language = "{language}"          # of what calcert writes into the register: en or pl
 
 [terms]
 default_years = 5          # term length when `add` gets neither --until nor --term
@@ -46,6 +47,7 @@ GITATTRIBUTES = "".join(line + "\n" for line in GITATTRIBUTES_LINES)
 _CONFIG_KEYS: dict[str, dict[str, type] | type] = {
     "schema": int,
     "name": str,
+    "language": str,
     "terms": {"default_years": int},
     "validate": {"max_term_years": int, "ignore": list},
     "export": {"reminders": list},
@@ -64,6 +66,9 @@ class Config:
     max_term_years: int = 5
     ignore: tuple[str, ...] = ()
     reminders: tuple[str, ...] = DEFAULT_REMINDERS
+    # The language of text calcert writes into the register (a superseded award's note),
+    # whoever runs the command; registers from before the key: English.
+    language: str = "en"
 
 
 def load_config(root: Path) -> Config:
@@ -81,6 +86,7 @@ def load_config(root: Path) -> Config:
         max_term_years=settings.validate.get("max_term_years", 5),
         ignore=tuple(code.upper() for code in settings.validate.get("ignore", [])),
         reminders=tuple(settings.export.get("reminders", list(DEFAULT_REMINDERS))),
+        language=data.get("language", Config.language),
     )
 
 
@@ -235,6 +241,16 @@ def _check_reminders(settings: _Settings) -> None:
             raise settings.bad(message) from None
 
 
+def _check_language(settings: _Settings) -> None:
+    language = settings.data.get("language", "en")
+    if language not in LANGUAGES:
+        raise settings.bad(
+            _("language must be {choices}, not {value!r}").format(
+                choices=_(" or ").join(f'"{code}"' for code in LANGUAGES), value=language
+            )
+        )
+
+
 # In this order: the first problem found is the one reported.
 _CONFIG_CHECKS: tuple[Callable[[_Settings], None], ...] = (
     _check_keys,
@@ -242,6 +258,7 @@ _CONFIG_CHECKS: tuple[Callable[[_Settings], None], ...] = (
     _check_years,
     _check_ignore,
     _check_reminders,
+    _check_language,
 )
 
 
@@ -256,8 +273,9 @@ def _add_lines(path: Path, lines: tuple[str, ...]) -> None:
         atomic_write(path, existing + separator + missing)
 
 
-def init_register(directory: Path) -> Path:
-    """Create an empty register in ``directory``; refuse to overwrite an existing one."""
+def init_register(directory: Path, language: str = "en") -> Path:
+    """Create an empty register in ``directory``, writing in ``language`` (``en``, ``pl``);
+    refuse to overwrite an existing one."""
     config = directory / CONFIG_NAME
     if config.exists():
         raise UsageError(
@@ -275,7 +293,7 @@ def init_register(directory: Path) -> Path:
         )
     try:
         (directory / INSTITUTIONS_DIR).mkdir(parents=True, exist_ok=True)
-        atomic_write(config, CONFIG_TEMPLATE.encode("utf-8"))
+        atomic_write(config, CONFIG_TEMPLATE.format(language=language).encode("utf-8"))
         _add_lines(directory / ".gitignore", GITIGNORE_LINES)
         _add_lines(directory / ".gitattributes", GITATTRIBUTES_LINES)
         # The lock file exists from the start, so a refused command never creates a file.

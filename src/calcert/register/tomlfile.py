@@ -37,6 +37,7 @@ from calcert.model.text import conflict_marker_line
 from calcert.model.values import (
     DATE_RE,
 )
+from calcert.register.toml_messages import toml_message
 
 MAX_FILE_BYTES = 1024 * 1024
 # Findings that mean part of the file could not be represented in the model: such a file
@@ -384,8 +385,8 @@ def parse(path: Path, raw: bytes, shown: str) -> ParsedFile:
         msg = str(exc)
         pos = _POS_RE.search(msg)
         line = int(pos[1]) if pos else None
-        # tomllib's own wording stays as it is (it is not ours to translate).
-        detail = _POS_RE.sub("", msg).strip() or "invalid TOML"
+        # tomllib's wording, as a catalog entry where calcert knows it (toml_messages).
+        detail = toml_message(_POS_RE.sub("", msg).strip() or "invalid TOML")
         message: str = detail
         column = int(pos[2]) if pos else None
         if pos:
@@ -393,7 +394,7 @@ def parse(path: Path, raw: bytes, shown: str) -> ParsedFile:
         elif _EOF_RE.search(msg):
             # Something left open (a string, an array) runs to the end: point at the last line.
             line = max(1, len(text.splitlines()))
-            detail = _EOF_RE.sub("", msg).strip()
+            detail = toml_message(_EOF_RE.sub("", msg).strip())
             message = Message("{detail} (at the end of the file)", detail=detail)
         finding = Finding(shown, line, "E002", message, column)
         return ParsedFile(path, shown, None, [finding], raw)
