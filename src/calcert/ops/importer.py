@@ -120,6 +120,20 @@ def read_csv(path: Path) -> CsvFile:
         raise UsageError(
             _("{file}: cannot be read ({reason})").format(file=shown, reason=exc.strerror)
         ) from None
+    text, first, delimiter = _excel_sep_line(_decode_csv(raw, shown))
+    header_line = text.split("\n", 1)[0]
+    if not header_line.strip():
+        raise UsageError(no_header(f"{shown}:{first}"))
+    delimiter = delimiter or (";" if header_line.count(";") > header_line.count(",") else ",")
+    records = _records(text, delimiter, first, shown)
+    columns = header_columns(records[0][1])
+    check_header(columns, lambda _index: f"{shown}:{first}")
+    rows = [_row(line, record, columns, delimiter, shown) for line, record in records[1:]]
+    return CsvFile(shown, delimiter, columns, [row for row in rows if row is not None])
+
+
+def _decode_csv(raw: bytes, shown: str) -> str:
+    """The text of a CSV file: UTF-8 with or without BOM, else one line saying what it is."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise UsageError(
             _(
@@ -145,11 +159,11 @@ def read_csv(path: Path) -> CsvFile:
                 file=shown, line=line
             )
         )
-    text, first, delimiter = _excel_sep_line(text)
-    header_line = text.split("\n", 1)[0]
-    if not header_line.strip():
-        raise UsageError(no_header(f"{shown}:{first}"))
-    delimiter = delimiter or (";" if header_line.count(";") > header_line.count(",") else ",")
+    return text
+
+
+def _records(text: str, delimiter: str, first: int, shown: str) -> list[tuple[int, list[str]]]:
+    """Each CSV record with the line of the file it starts on."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records: list[tuple[int, list[str]]] = []
     start = first
@@ -163,31 +177,33 @@ def read_csv(path: Path) -> CsvFile:
                 file=shown, line=start, error=exc
             )
         ) from None
-    columns = header_columns(records[0][1])
-    check_header(columns, lambda _index: f"{shown}:{first}")
-    rows: list[CsvRow] = []
-    for line, record in records[1:]:
-        if not any(cell.strip() for cell in record):
-            continue  # blank lines at the end of a spreadsheet export
-        if len(record) > len(columns) and any(c.strip() for c in record[len(columns) :]):
-            cells = ngettext("{n} cell", "{n} cells", len(record)).format(n=len(record))
-            raise UsageError(
-                ngettext(
-                    "{file}:{line}: {cells} but the header has {n} column; "
-                    "is a value with a {delimiter!r} missing its quotes?",
-                    "{file}:{line}: {cells} but the header has {n} columns; "
-                    "is a value with a {delimiter!r} missing its quotes?",
-                    len(columns),
-                ).format(file=shown, line=line, cells=cells, n=len(columns), delimiter=delimiter)
-            )
-        # A cell ``export`` protected from spreadsheets ('=…) reads back as its value.
-        values = {
-            column: csv_value(cell.strip())
-            for column, cell in zip(columns, record, strict=False)
-            if column and cell.strip()
-        }
-        rows.append(CsvRow(line, values))
-    return CsvFile(shown, delimiter, columns, rows)
+    return records
+
+
+def _row(
+    line: int, record: list[str], columns: list[str], delimiter: str, shown: str
+) -> CsvRow | None:
+    """One data row by column name; None for a blank line (a spreadsheet's trailing ones)."""
+    if not any(cell.strip() for cell in record):
+        return None
+    if len(record) > len(columns) and any(c.strip() for c in record[len(columns) :]):
+        cells = ngettext("{n} cell", "{n} cells", len(record)).format(n=len(record))
+        raise UsageError(
+            ngettext(
+                "{file}:{line}: {cells} but the header has {n} column; "
+                "is a value with a {delimiter!r} missing its quotes?",
+                "{file}:{line}: {cells} but the header has {n} columns; "
+                "is a value with a {delimiter!r} missing its quotes?",
+                len(columns),
+            ).format(file=shown, line=line, cells=cells, n=len(columns), delimiter=delimiter)
+        )
+    # A cell ``export`` protected from spreadsheets ('=…) reads back as its value.
+    values = {
+        column: csv_value(cell.strip())
+        for column, cell in zip(columns, record, strict=False)
+        if column and cell.strip()
+    }
+    return CsvRow(line, values)
 
 
 def _excel_sep_line(text: str) -> tuple[str, int, str | None]:
@@ -318,44 +334,13 @@ def plan_import(
     by_id: dict[str, list[tuple[CsvRow, Award]]] = {}
     for row in source.rows:
         where = f"{source.shown}:{row.line}"
-        empty = [c for c in REQUIRED if c not in row.values]
-        if empty:
-            problems.append(
-                ngettext(
-                    "{where}: {columns} is empty; every row needs {required}",
-                    "{where}: {columns} are empty; every row needs {required}",
-                    len(empty),
-                ).format(where=where, columns=", ".join(empty), required=", ".join(REQUIRED))
-            )
+        problem = _row_problem(row, where)
+        if problem is not None:
+            problems.append(problem)
             continue
-        ident = row.values["id"]
-        problem = id_problem(ident)
-        if problem:
-            problems.append(
-                _("{where}: id {id!r} is not valid: {problem}").format(
-                    where=where, id=ident, problem=translate_text(problem)
-                )
-            )
-            continue
-        voivodeship = row.values.get("voivodeship")
-        if voivodeship is not None:
-            row.values["voivodeship"] = voivodeship = voivodeship.lower()
-            if not is_voivodeship(voivodeship):
-                close = closest_voivodeship(voivodeship)
-                if close:
-                    hint = _("; did you mean {close!r}?").format(close=close)
-                else:
-                    hint = _(", e.g. 'mazowieckie'")
-                problems.append(
-                    _(
-                        "{where}: voivodeship {value!r} is not one of the 16 (lower-case "
-                        "Polish names){hint}"
-                    ).format(where=where, value=voivodeship, hint=hint)
-                )
-                continue
         award = _row_award(row, where, problems)
         if award is not None:
-            by_id.setdefault(ident, []).append((row, award))
+            by_id.setdefault(row.values["id"], []).append((row, award))
         if tick:
             tick()
 
@@ -372,6 +357,37 @@ def plan_import(
     return plan
 
 
+def _row_problem(row: CsvRow, where: str) -> str | None:
+    """What keeps a row from naming an institution: an empty required cell, a bad id or
+    voivodeship (lower-cased in place: spreadsheets capitalise)."""
+    empty = [c for c in REQUIRED if c not in row.values]
+    if empty:
+        return ngettext(
+            "{where}: {columns} is empty; every row needs {required}",
+            "{where}: {columns} are empty; every row needs {required}",
+            len(empty),
+        ).format(where=where, columns=", ".join(empty), required=", ".join(REQUIRED))
+    ident = row.values["id"]
+    problem = id_problem(ident)
+    if problem:
+        return _("{where}: id {id!r} is not valid: {problem}").format(
+            where=where, id=ident, problem=translate_text(problem)
+        )
+    voivodeship = row.values.get("voivodeship")
+    if voivodeship is None:
+        return None
+    row.values["voivodeship"] = voivodeship = voivodeship.lower()
+    if is_voivodeship(voivodeship):
+        return None
+    close = closest_voivodeship(voivodeship)
+    hint = (
+        _("; did you mean {close!r}?").format(close=close) if close else _(", e.g. 'mazowieckie'")
+    )
+    return _(
+        "{where}: voivodeship {value!r} is not one of the 16 (lower-case Polish names){hint}"
+    ).format(where=where, value=voivodeship, hint=hint)
+
+
 def _plan_institution(
     register: Register,
     shown: str,
@@ -380,6 +396,41 @@ def _plan_institution(
     plan: ImportPlan,
     problems: list[str],
 ) -> Institution | None:
+    """Plan one institution's rows: the file it becomes, or None when a row is refused."""
+    bad = _rows_disagree(shown, ident, items, problems)
+    parsed = register.file_for(ident)
+    old: Institution | None = None
+    if parsed is not None:
+        if _unreadable(parsed, shown, ident, items[0][0].line, problems):
+            return None
+        old = parsed.institution
+        bad = _has_comments(parsed, shown, items[0][0].line, ident, problems) or bad
+        bad = _rows_disagree_with_file(parsed, shown, ident, items, problems) or bad
+    if bad:
+        return None
+    new_awards, used_rows = _new_awards(old, ident, items, plan)
+    if not new_awards:
+        return old
+    fills = _fills(old, used_rows)
+    if old is None:
+        name, city = fills.pop("name"), fills.pop("city")
+        institution = Institution(ident, name, city, tuple(new_awards), **fills)
+        plan.created.append(ident)
+        path = register.institutions_dir / f"{ident}.toml"
+    else:
+        assert parsed is not None
+        institution = dataclasses.replace(old, awards=(*old.awards, *new_awards), **fills)
+        if fills:
+            plan.filled[ident] = list(fills)
+        path = parsed.path
+    plan.contents[path] = dumps(institution)
+    return institution
+
+
+def _rows_disagree(
+    shown: str, ident: str, items: list[tuple[CsvRow, Award]], problems: list[str]
+) -> bool:
+    """Whether two rows of one institution give it different names, cities, …"""
     identity: dict[str, tuple[str, int]] = {}
     bad = False
     for row, _award in items:
@@ -404,46 +455,65 @@ def _plan_institution(
                 )
                 bad = True
             identity.setdefault(key, (value, row.line))
-    parsed = register.file_for(ident)
-    old: Institution | None = None
-    if parsed is not None:
-        if not parsed.complete or parsed.institution is None:
-            first = parsed.findings[0] if parsed.findings else None
-            reason = translate_text(first.message) if first else _("cannot be read")
-            problems.append(
-                _(
-                    "{file}:{line}: {id} is in {path}, which cannot be "
-                    "read ({reason}); fix that file first (`calcert validate {path}`)"
-                ).format(
-                    file=shown, line=items[0][0].line, id=ident, path=parsed.shown, reason=reason
-                )
-            )
-            return None
-        old = parsed.institution
-        bad = _has_comments(parsed, shown, items[0][0].line, ident, problems)
-        for row, _award in items:
-            for key in IDENTITY:
-                value = row.values.get(key)
-                current = getattr(old, key)
-                if value is not None and current is not None and value != current:
-                    problems.append(
-                        _(
-                            "{file}:{line}: {key} {value!r} does not match {current!r} "
-                            "recorded for {id} in {path}; fix the row or the register"
-                        ).format(
-                            file=shown,
-                            line=row.line,
-                            key=key,
-                            value=value,
-                            current=current,
-                            id=ident,
-                            path=parsed.shown,
-                        )
-                    )
-                    bad = True
-    if bad:
-        return None
+    return bad
 
+
+def _unreadable(
+    parsed: ParsedFile, shown: str, ident: str, line: int, problems: list[str]
+) -> bool:
+    """Whether the institution's file is one import may not rewrite (not read completely)."""
+    if parsed.complete and parsed.institution is not None:
+        return False
+    first = parsed.findings[0] if parsed.findings else None
+    reason = translate_text(first.message) if first else _("cannot be read")
+    problems.append(
+        _(
+            "{file}:{line}: {id} is in {path}, which cannot be "
+            "read ({reason}); fix that file first (`calcert validate {path}`)"
+        ).format(file=shown, line=line, id=ident, path=parsed.shown, reason=reason)
+    )
+    return True
+
+
+def _rows_disagree_with_file(
+    parsed: ParsedFile,
+    shown: str,
+    ident: str,
+    items: list[tuple[CsvRow, Award]],
+    problems: list[str],
+) -> bool:
+    """Whether a row gives the institution another value than its file records."""
+    old = parsed.institution
+    assert old is not None
+    bad = False
+    for row, _award in items:
+        for key in IDENTITY:
+            value = row.values.get(key)
+            current = getattr(old, key)
+            if value is not None and current is not None and value != current:
+                problems.append(
+                    _(
+                        "{file}:{line}: {key} {value!r} does not match {current!r} "
+                        "recorded for {id} in {path}; fix the row or the register"
+                    ).format(
+                        file=shown,
+                        line=row.line,
+                        key=key,
+                        value=value,
+                        current=current,
+                        id=ident,
+                        path=parsed.shown,
+                    )
+                )
+                bad = True
+    return bad
+
+
+def _new_awards(
+    old: Institution | None, ident: str, items: list[tuple[CsvRow, Award]], plan: ImportPlan
+) -> tuple[list[Award], list[CsvRow]]:
+    """The rows' awards not recorded yet (each term once), and the rows they come from;
+    every row gets its action in ``plan``."""
     recorded = {(a.valid_from, a.valid_until): a for a in (old.awards if old else ())}
     in_file: dict[tuple[date, date], int] = {}
     new_awards: list[Award] = []
@@ -456,47 +526,25 @@ def _plan_institution(
                 note = _("already recorded (other columns differ; the register is kept as it is)")
             plan.actions.append(Action(row.line, ident, award, "skip", note))
         elif term in in_file:
-            plan.actions.append(
-                Action(
-                    row.line,
-                    ident,
-                    award,
-                    "skip",
-                    _("same term as line {line}").format(line=in_file[term]),
-                )
-            )
+            note = _("same term as line {line}").format(line=in_file[term])
+            plan.actions.append(Action(row.line, ident, award, "skip", note))
         else:
             in_file[term] = row.line
             new_awards.append(award)
             used_rows.append(row)
             plan.actions.append(Action(row.line, ident, award, "add"))
-    if not new_awards:
-        return old
+    return new_awards, used_rows
 
+
+def _fills(old: Institution | None, used_rows: list[CsvRow]) -> dict[str, Any]:
+    """Institution values the rows give that the register does not have yet."""
     fills: dict[str, Any] = {}
     for row in used_rows:
         for key in IDENTITY:
             value = row.values.get(key)
             if value is not None and (old is None or getattr(old, key) is None):
                 fills.setdefault(key, value)
-    if old is None:
-        institution = Institution(
-            id=ident,
-            name=fills.pop("name"),
-            city=fills.pop("city"),
-            awards=tuple(new_awards),
-            **fills,
-        )
-        plan.created.append(ident)
-        path = register.institutions_dir / f"{ident}.toml"
-    else:
-        institution = dataclasses.replace(old, awards=(*old.awards, *new_awards), **fills)
-        if fills:
-            plan.filled[ident] = list(fills)
-        assert parsed is not None
-        path = parsed.path
-    plan.contents[path] = dumps(institution)
-    return institution
+    return fills
 
 
 def _has_comments(
