@@ -5,7 +5,7 @@
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -24,6 +24,9 @@ from calcert.cli.options import (
 from calcert.errors import EXIT_FINDINGS, UsageError
 from calcert.i18n import N_, _, translate_text
 from calcert.model.findings import display_path
+
+if TYPE_CHECKING:
+    from calcert.ops.edits import EditResult
 
 commands = typer.Typer()
 
@@ -152,13 +155,17 @@ def add(
         request.city = request.city or _ask(_("City"))
     today = date.today()
     result = edits.add(root, request, today, dry_run=dry_run)
+    done = _("Would record the {summary}") if dry_run else _("Recorded the {summary}")
+    return _report_edit(result, dry_run, done)
+
+
+def _report_edit(result: "EditResult", dry_run: bool, done: str) -> int:
+    """What an edit found and did (with --dry-run: the text it would write)."""
     report_warnings(result.warnings)
     if dry_run:
         print(_("# would write {path}").format(path=display_path(result.path)))
         sys.stdout.write(result.text)
-        say(_("Would record the {summary}").format(summary=translate_text(result.summary)))
-    else:
-        say(_("Recorded the {summary}").format(summary=translate_text(result.summary)))
+    say(done.format(summary=translate_text(result.summary)))
     return report_bad_files(result.register)
 
 
@@ -208,14 +215,8 @@ def withdraw(
     result = edits.withdraw(
         register_root(), ident, day, reason, date.today(), dry_run=dry_run, strict=strict
     )
-    report_warnings(result.warnings)
-    if dry_run:
-        print(_("# would write {path}").format(path=display_path(result.path)))
-        sys.stdout.write(result.text)
-        say(_("Would withdraw {summary}").format(summary=translate_text(result.summary)))
-    else:
-        say(_("Withdrew {summary}").format(summary=translate_text(result.summary)))
-    return report_bad_files(result.register)
+    done = _("Would withdraw {summary}") if dry_run else _("Withdrew {summary}")
+    return _report_edit(result, dry_run, done)
 
 
 @commands.command("fmt", help=N_("Rewrite institution files in canonical form (no data changes)."))
