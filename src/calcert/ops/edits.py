@@ -40,9 +40,11 @@ class AddRequest:
     website: str | None = None
     parent: str | None = None
     awarded_on: date | None = None
+    decided_on: date | None = None
     valid_from: date | None = None
     valid_until: date | None = None
     term: PrintedTerm | None = None
+    ordinal: int | None = None
     awarded_by: str | None = None
     event: str | None = None
     certificate_no: str | None = None
@@ -63,6 +65,8 @@ class EditResult:
     changed: list[str] = field(default_factory=list)
     # The register the edit was planned on, so callers need not read it all again.
     register: Register | None = field(default=None, repr=False, compare=False)
+    # The award ``add`` recorded without an end (no --until, no --term): its end is assumed.
+    assumed: Award | None = None
 
 
 def check_id(ident: str, what: str = "id") -> str:
@@ -190,8 +194,12 @@ def plan_add(register: Register, request: AddRequest, today: date) -> EditResult
     new = Award(
         valid_from=start,
         valid_until=end,
+        # Neither --until nor --term: no source states the end; it is not written down.
+        valid_until_assumed=request.valid_until is None and request.term is None,
         awarded_on=request.awarded_on,
+        decided_on=request.decided_on,
         term=str(request.term) if request.term else None,
+        ordinal=request.ordinal,
         awarded_by=_clean(request.awarded_by, "--by"),
         event=_clean(request.event, "--event"),
         certificate_no=_clean(request.certificate_no, "--certificate-no"),
@@ -263,13 +271,28 @@ def plan_add(register: Register, request: AddRequest, today: date) -> EditResult
 
     text = dumps(institution)
     _refuse_new_errors(register, path, text, today)
-    position = institution.sorted_awards().index(new) + 1
     where = f"{institution.name}, {institution.city}"
     term = _(" (term {term})").format(term=new.term) if new.term else ""
     summary = _("{ordinal} certificate of {ident} ({where}): {label}{term}").format(
-        ordinal=ordinal(position), ident=ident, where=where, label=new.label(), term=term
+        ordinal=ordinal(institution.ordinal_of(new)),
+        ident=ident,
+        where=where,
+        label=new.label(),
+        term=term,
     )
-    return EditResult(institution, path, text, summary, created, changed, register=register)
+    assumed = new if new.valid_until_assumed else None
+    return EditResult(
+        institution, path, text, summary, created, changed, register=register, assumed=assumed
+    )
+
+
+def assumed_end_note(award: Award, default_years: int) -> str:
+    """What ``add`` says about an award recorded without an end (in the current language)."""
+    return _(
+        "The end {end} is assumed ([terms] default_years = {years}), not recorded: when a "
+        "source states the term, record it with --until DATE or --term YEARS (or write "
+        "valid_until in the file)."
+    ).format(end=award.valid_until.isoformat(), years=default_years)
 
 
 def _place(old: Institution, new: Award, supersede: bool, shown: str) -> tuple[Award, ...]:
@@ -290,10 +313,12 @@ def _place(old: Institution, new: Award, supersede: bool, shown: str) -> tuple[A
             cut = new.valid_from - timedelta(days=1)
             note = (
                 f"Superseded by the award of {new.valid_from.isoformat()}: ended "
-                f"{cut.isoformat()} instead of {award.valid_until.isoformat()}."
+                f"{cut.isoformat()} instead of {award.label().partition('..')[2]}."
             )
             notes = f"{award.notes} {note}" if award.notes else note
-            result.append(dataclasses.replace(award, valid_until=cut, notes=notes))
+            # The cut is a fact (the new award's start), not an assumption: it is written.
+            ended = dataclasses.replace(award, valid_until=cut, valid_until_assumed=False)
+            result.append(dataclasses.replace(ended, notes=notes))
             continue
         hint = (
             _("; pass --supersede to end the earlier one the day before the new one starts")

@@ -20,6 +20,7 @@ import calcert
 from calcert.errors import UsageError
 from calcert.i18n import Message, _
 from calcert.model.findings import Finding, display_path
+from calcert.model.records import DEFAULT_YEARS
 from calcert.register.config import Config, load_config
 from calcert.register.fs import INSTITUTIONS_DIR
 from calcert.register.tomlfile import ParsedFile, parse
@@ -157,12 +158,17 @@ def stray_files(root: Path) -> list[ParsedFile]:
 
 
 def read_file(
-    path: Path, root: Path, cache: ParseCache | None = None, shown: str | None = None
+    path: Path,
+    root: Path,
+    cache: ParseCache | None = None,
+    shown: str | None = None,
+    default_years: int = DEFAULT_YEARS,
 ) -> ParsedFile:
     """Read and parse one institution file; OS-level problems become findings.
 
     With a ``cache``, a file whose bytes were parsed before is not parsed again. ``shown``
-    (how to name the file in findings) defaults to ``display_path(path)``.
+    (how to name the file in findings) defaults to ``display_path(path)``;
+    ``default_years`` is the register's ``[terms] default_years`` (see ``parse``).
     """
     shown = shown or display_path(path)
 
@@ -195,10 +201,10 @@ def read_file(
     except OSError as exc:
         return unreadable(Message("cannot be read ({reason})", reason=exc.strerror))
     if cache is None:
-        return parse(path, raw, shown)
+        return parse(path, raw, shown, default_years)
     parsed = cache.get(path, raw, shown)
     if parsed is None:
-        parsed = parse(path, raw, shown)
+        parsed = parse(path, raw, shown, default_years)
         cache.put(path, raw, parsed)
     return parsed
 
@@ -213,7 +219,8 @@ def load(root: Path, *, use_cache: bool = True) -> Register:
 
     config = load_config(root)
     paths = list(iter_institution_paths(root))
-    cache = ParseCache.open(root) if use_cache else None
+    years = config.default_years
+    cache = ParseCache.open(root, f":default_years={years}") if use_cache else None
     # All files share a folder: work out how to show it once, not once per file.
     folder = display_path(root / INSTITUTIONS_DIR)
     prefix = "" if folder == "." else folder + "/"
@@ -227,11 +234,11 @@ def load(root: Path, *, use_cache: bool = True) -> Register:
         with progress_factory(len(paths), "reading the register") as progress:
             files = None
             if _worth_a_second_process(len(jobs), cache):
-                files = _read_two_ways(root, jobs, cache, progress)
+                files = _read_two_ways(root, jobs, cache, progress, years)
             if files is None:
                 files = []
                 for path, shown in jobs:
-                    files.append(read_file(path, root, cache, shown))
+                    files.append(read_file(path, root, cache, shown, years))
                     progress.advance()
         files.extend(stray_files(root))
         if cache is not None:
@@ -257,7 +264,7 @@ def load(root: Path, *, use_cache: bool = True) -> Register:
 
 PARALLEL_FROM = 4000  # files to parse before a second process pays for its start
 _CHILD_SHARE = 0.52  # the parent also rebuilds the child's results: give the child more
-_job: tuple[Path, list[tuple[Path, str]]] | None = None
+_job: tuple[Path, list[tuple[Path, str]], int] | None = None
 
 
 def _worth_a_second_process(count: int, cache: ParseCache | None) -> bool:
@@ -276,10 +283,10 @@ def _read_in_child(start: int) -> list[tuple[Any, bytes | None] | None]:
     from calcert.register.cache import Uncacheable, pack
 
     assert _job is not None
-    root, jobs = _job
+    root, jobs, years = _job
     out: list[tuple[Any, bytes | None] | None] = []
     for path, shown in jobs[start:]:
-        parsed = read_file(path, root, None, shown)
+        parsed = read_file(path, root, None, shown, years)
         try:
             out.append((pack(parsed), parsed.raw))
         except Uncacheable:
@@ -296,7 +303,11 @@ def _ignore_interrupts() -> None:
 
 
 def _read_two_ways(
-    root: Path, jobs: list[tuple[Path, str]], cache: ParseCache | None, progress: Any
+    root: Path,
+    jobs: list[tuple[Path, str]],
+    cache: ParseCache | None,
+    progress: Any,
+    years: int = DEFAULT_YEARS,
 ) -> list[ParsedFile] | None:
     """Read the first part here and the rest in a forked child; None if the child could
     not start. A child that dies (the OOM killer) is not waited for: its part is read
@@ -311,7 +322,7 @@ def _read_two_ways(
     except (ImportError, ValueError):
         return None
     split = int(len(jobs) * (1 - _CHILD_SHARE))
-    _job = (root, jobs)
+    _job = (root, jobs, years)
     results = None
     pool = ProcessPoolExecutor(1, mp_context=context, initializer=_ignore_interrupts)
     try:
@@ -322,7 +333,7 @@ def _read_two_ways(
             return None
         files = []
         for path, shown in jobs[:split]:
-            files.append(read_file(path, root, cache, shown))
+            files.append(read_file(path, root, cache, shown, years))
             progress.advance()
         with contextlib.suppress(BrokenProcessPool):
             results = theirs.result()
@@ -332,7 +343,7 @@ def _read_two_ways(
     finally:
         _job = None
     pool.shutdown(wait=True)
-    files.extend(_their_part(root, jobs[split:], results, cache, progress))
+    files.extend(_their_part(root, jobs[split:], results, cache, progress, years))
     return files
 
 
@@ -349,6 +360,7 @@ def _their_part(
     results: list[tuple[Any, bytes | None] | None] | None,
     cache: ParseCache | None,
     progress: Any,
+    years: int = DEFAULT_YEARS,
 ) -> list[ParsedFile]:
     """What the child read, rebuilt; read here where it gave nothing (or died)."""
     from calcert.register.cache import unpack
@@ -357,7 +369,7 @@ def _their_part(
     for index, (path, shown) in enumerate(jobs):
         result = results[index] if results is not None else None
         if result is None:
-            parsed = read_file(path, root, cache, shown)
+            parsed = read_file(path, root, cache, shown, years)
         else:
             packed, raw = result
             parsed = unpack(packed, path, shown, raw)
