@@ -81,9 +81,10 @@ def test_voivodeship_rule_suggests_the_closest(make_view):
 
 
 def test_award_rules(make_view):
-    text = MLAWA.replace('term = "2022-2026"', 'term = "2026-2022"') + (
-        'source = "ftp://x"\nwithdrawal_reason = "?"\n'
-    )
+    source = MLAWA.splitlines()[-1]
+    text = MLAWA.replace('term = "2022-2026"', 'term = "2026-2022"').replace(
+        source, 'source = "http://x"'
+    ) + ('withdrawal_reason = "?"\n')
     view = make_view(text)
     award = view.draft.awards[0]
     assert _codes(per_file.check_term_text(view, 0, award)) == [("E016", 11)]
@@ -96,14 +97,14 @@ def test_award_rules(make_view):
     assert per_file.check_withdrawal_in_term(view, 0, award) == []  # E011 says it all
     late = make_view(MLAWA + "withdrawn_on = 2030-01-01\n")
     assert _codes(per_file.check_withdrawal_in_term(late, 0, late.draft.awards[0])) == [
-        ("E013", 13)
+        ("E013", 14)
     ]
 
 
 def test_overlaps_are_reported_at_both_awards(make_view):
     text = MLAWA + "\n[[awards]]\nvalid_from = 2026-01-01\nvalid_until = 2030-12-31\n"
     findings = per_file.check_overlaps(make_view(text))
-    assert _codes(findings) == [("E012", 7), ("E012", 14)]
+    assert _codes(findings) == [("E012", 7), ("E012", 15)]
     assert "by 87 days" in findings[0].message
 
 
