@@ -323,8 +323,8 @@ def check_ordinals(view: FileView) -> list[Finding]:
     out = []
     highest: Award | None = None  # the earlier award with the highest stated ordinal
     for earlier, award in enumerate(sorted(built, key=lambda a: (a.valid_from, a.valid_until))):
-        if award.ordinal is None:
-            continue
+        if award.ordinal is None or award.ordinal < 1:
+            continue  # below 1: E016 says it
         if award.ordinal < earlier + 1:
             message = PluralMessage(
                 "award {label} is stated as certificate {ordinal}, but {n} award is recorded "
