@@ -121,7 +121,7 @@ def test_show_marks_the_assumed_end_numbers_by_ordinal_and_shows_the_decision(st
         "3", "active", "2012-02-23", "≈2017-02-22", "2012-02-23", "Teresa", "Jankowska",
     ]  # fmt: skip
     assert lines[9] == LEGEND
-    assert "#3 decided_on: 2012-01-31" in lines
+    assert "#3 decided on: 2012-01-31" in lines
 
 
 def test_show_json_has_the_three_keys(stated, cli):
@@ -357,7 +357,7 @@ def test_the_polish_ui_shows_the_mark_the_legend_and_the_note(stated, make_regis
         "≈ przyjęty koniec: żadne źródło go nie podaje; rejestr przyjmuje [terms] "
         "default_years od początku okresu" in result.stdout
     )
-    assert "#3 decyzja_z_dnia: 2012-01-31" in result.stdout
+    assert "#3 decyzja z dnia: 2012-01-31" in result.stdout
     root = make_register(root=stated.parent / "pl")
     added = cli(root, "add", "x", "--name", "X", "--city", "X", "--awarded", "2020-01-01",
                 env=PL)  # fmt: skip

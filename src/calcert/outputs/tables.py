@@ -47,6 +47,9 @@ _HEADERS = {
     "withdrawn_on": N_("withdrawn on"),
     "certificate_no": N_("certificate no."),
     "withdrawal_reason": N_("withdrawal reason"),
+    "decided_on": N_("decided on"),
+    "ordinal": N_("ordinal"),
+    "valid_until_assumed": N_("valid until assumed"),
 }
 _SHORT_HEADERS = {"certificates": N_("certs")}  # where a terminal is short of room
 
