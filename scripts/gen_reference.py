@@ -72,6 +72,8 @@ def _key_rule(key: str, prop: dict[str, Any], dependencies: dict[str, list[str]]
         rules.append("not blank")
     elif pattern:
         rules.append("matches " + _code(pattern))
+    if "minimum" in prop:
+        rules.append(f"at least {prop['minimum']}")
     if "maxLength" in prop:
         rules.append(f"at most {prop['maxLength']} characters")
     if "minItems" in prop:

@@ -177,6 +177,7 @@ valid_from = 2022-03-29
 valid_until = 2026-03-28
 term = "2022-2026"
 awarded_by = "Grażyna Gnatowska"
+source = "https://mlawapress.pl/mops-w-mlawie-otrzymal-certyfikat-aktywnosci-lokalnej/"
 """
 
 RADOM = """\
@@ -192,6 +193,7 @@ valid_from = 2014-05-19
 valid_until = 2017-05-18
 term = "2014-2017"
 awarded_by = "Paweł Jordan"
+source = "https://www.cal.org.pl/mops-w-radomiu-po-raz-trzeci-uhonorowany-certyfikatem-cal/"
 """
 
 

@@ -163,10 +163,12 @@ city = "Mława"
 [[awards]]
 valid_from = 2017-05-19
 valid_until = 2022-05-18
+source = "https://example.org/mlawa-2017"
 
 [[awards]]
 valid_from = 2022-03-29
 valid_until = 2026-03-28
+source = "https://example.org/mlawa-2022"
 """
 FIXED = BROKEN.replace("2022-05-18", "2022-03-28")
 # Valid, but kind belongs before city: one warning (W006), no error.
@@ -179,6 +181,7 @@ kind = "MOPS"
 [[awards]]
 valid_from = 2014-05-19
 valid_until = 2017-05-18
+source = "https://example.org/radom"
 """
 
 
@@ -189,6 +192,7 @@ def ending_in(days: int) -> str:
     return (
         'id = "mops-plock"\nname = "Miejski Ośrodek Pomocy Społecznej w Płocku"\n'
         f'city = "Płock"\n\n[[awards]]\nvalid_from = {start}\nvalid_until = {until}\n'
+        'source = "https://example.org/plock"\n'
     )
 
 
@@ -235,7 +239,7 @@ def test_action_fails_on_a_broken_register_and_passes_the_fixed_one(
         "::error file=registry/institutions/mops-mlawa.toml,line=5,title=E012::award "
         "2017-05-19..2022-05-18 overlaps award 2022-03-29..2026-03-28 by 51 days; end the "
         "earlier one the day before 2022-03-29 (or `calcert add --supersede`)",
-        "::error file=registry/institutions/mops-mlawa.toml,line=9,title=E012::award "
+        "::error file=registry/institutions/mops-mlawa.toml,line=10,title=E012::award "
         "2022-03-29..2026-03-28 overlaps award 2017-05-19..2022-05-18 by 51 days; end the "
         "earlier one the day before 2022-03-29 (or `calcert add --supersede`)",
     ]

@@ -26,9 +26,9 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     real = register.parse
 
-    def counting(path, raw, shown):
+    def counting(path, raw, shown, *settings):
         seen.append(path.name)
-        return real(path, raw, shown)
+        return real(path, raw, shown, *settings)
 
     monkeypatch.setattr(register, "parse", counting)
     return seen

@@ -44,11 +44,12 @@ def test_new_findings_reports_the_warnings_new_to_the_change(make_register, tmp_
     path = root / "institutions" / "mops-mlawa.toml"
     renewal = (
         '\n[[awards]]\nvalid_from = 2026-03-29\nvalid_until = 2031-03-28\nterm = "2027-2031"\n'
+        'source = "https://example.org/renewal"\n'
     )
     change = pipeline.new_findings(register, {path: old_mismatch + renewal}, TODAY)
     assert change.errors == []
     # The old award's W007 was there before; only the renewal's is new.
-    assert [(f.code, f.line) for f in change.warnings] == [("W007", 17)]
+    assert [(f.code, f.line) for f in change.warnings] == [("W007", 18)]
     quiet = make_register(
         files={"mops-mlawa": MLAWA},
         config='schema = 1\n[validate]\nignore = ["W007"]\n',
@@ -104,9 +105,10 @@ def test_voivodeship_rule_suggests_the_closest(make_view):
 
 
 def test_award_rules(make_view):
-    text = MLAWA.replace('term = "2022-2026"', 'term = "2026-2022"') + (
-        'source = "ftp://x"\nwithdrawal_reason = "?"\n'
-    )
+    source = MLAWA.splitlines()[-1]
+    text = MLAWA.replace('term = "2022-2026"', 'term = "2026-2022"').replace(
+        source, 'source = "http://x"'
+    ) + ('withdrawal_reason = "?"\n')
     view = make_view(text)
     award = view.draft.awards[0]
     assert _codes(per_file.check_term_text(view, 0, award)) == [("E016", 11)]
@@ -119,14 +121,14 @@ def test_award_rules(make_view):
     assert per_file.check_withdrawal_in_term(view, 0, award) == []  # E011 says it all
     late = make_view(MLAWA + "withdrawn_on = 2030-01-01\n")
     assert _codes(per_file.check_withdrawal_in_term(late, 0, late.draft.awards[0])) == [
-        ("E013", 13)
+        ("E013", 14)
     ]
 
 
 def test_overlaps_are_reported_at_both_awards(make_view):
     text = MLAWA + "\n[[awards]]\nvalid_from = 2026-01-01\nvalid_until = 2030-12-31\n"
     findings = per_file.check_overlaps(make_view(text))
-    assert _codes(findings) == [("E012", 7), ("E012", 14)]
+    assert _codes(findings) == [("E012", 7), ("E012", 15)]
     assert "by 87 days" in findings[0].message
 
 

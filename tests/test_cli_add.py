@@ -15,7 +15,16 @@ def _snapshot(root):
 def test_add_new_institution_with_term_from_the_ceremony(make_register, cli) -> None:
     root = make_register()
     result = cli(
-        root, *ADD_RADOM, "--kind", "MOPS", "--voivodeship", "mazowieckie", "--by", "Paweł Jordan"
+        root,
+        *ADD_RADOM,
+        "--kind",
+        "MOPS",
+        "--voivodeship",
+        "mazowieckie",
+        "--by",
+        "Paweł Jordan",
+        "--source",
+        "https://www.cal.org.pl/mops-w-radomiu-po-raz-trzeci-uhonorowany-certyfikatem-cal/",
     )
     assert result.exit_code == 0, result.output
     assert result.stdout == (
@@ -40,7 +49,11 @@ def test_id_derived_from_the_name(make_register, cli) -> None:
     result = cli(root, "add", "--name", "MOPS Mława", "--city", "Mława", "--from", "2022-03-29")
     assert result.exit_code == 0, result.output
     assert (root / "institutions" / "mops-mlawa.toml").is_file()
-    assert "2022-03-29..2027-03-28" in result.stdout  # default 5 years
+    # No source states an end: the default 5 years are assumed, marked, and not written.
+    assert "2022-03-29..≈2027-03-28" in result.stdout
+    assert "The end 2027-03-28 is assumed ([terms] default_years = 5)" in result.stdout
+    text = (root / "institutions" / "mops-mlawa.toml").read_text(encoding="utf-8")
+    assert "valid_until" not in text
 
 
 def test_derived_id_taken_by_another_institution_is_refused(make_register, cli) -> None:
@@ -63,7 +76,7 @@ def test_default_years_come_from_the_settings(make_register, cli) -> None:
     result = cli(
         root, "add", "gops-x", "--name", "GOPS X", "--city", "X", "--awarded", "2011-06-28"
     )
-    assert "2011-06-28..2014-06-27" in result.stdout
+    assert "2011-06-28..≈2014-06-27" in result.stdout
 
 
 def test_new_institution_needs_name_and_city_without_a_terminal(make_register, cli) -> None:
@@ -339,7 +352,7 @@ def test_add_strict_refuses_a_record_with_warnings(make_register, cli) -> None:
     before = _snapshot(root)
     result = cli(
         root, "add", "mops-mlawa", "--from", "2026-03-29", "--until", "2031-03-28",
-        "--term", "2027-2031", "--strict",
+        "--term", "2027-2031", "--source", "https://example.org/mlawa", "--strict",
     )  # fmt: skip
     assert result.exit_code == 1
     assert result.stderr.startswith("calcert: refused, nothing written: ")
@@ -347,8 +360,9 @@ def test_add_strict_refuses_a_record_with_warnings(make_register, cli) -> None:
     assert "--strict" in result.stderr
     assert _snapshot(root) == before
     ok = cli(
-        root, "add", "mops-mlawa", "--from", "2026-03-29", "--until", "2031-03-28", "--strict"
-    )
+        root, "add", "mops-mlawa", "--from", "2026-03-29", "--until", "2031-03-28",
+        "--source", "https://example.org/mlawa", "--strict",
+    )  # fmt: skip
     assert ok.exit_code == 0, ok.output
     assert ok.stderr == ""
 

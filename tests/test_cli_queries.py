@@ -29,7 +29,15 @@ def test_expiring_lists_current_certificates_without_renewal(register, cli) -> N
         ("a-ends-soon", "2026-05-31", "181"),
         ("g-same-day", "2026-05-31", "181"),
     ]
-    assert list(rows[0]) == ["id", "name", "city", "valid_until", "days_left"]
+    assert list(rows[0]) == [
+        "id",
+        "name",
+        "city",
+        "valid_until",
+        "valid_until_assumed",
+        "days_left",
+    ]
+    assert {r["valid_until_assumed"] for r in rows} == {"false"}
 
 
 def test_expiring_window_is_inclusive(register, cli) -> None:
@@ -71,6 +79,7 @@ def test_expiring_json_types(register, cli) -> None:
         "name": "Ośrodek h-renewal-withdrawn",
         "city": "Miasto h-renewal-withdrawn",
         "valid_until": "2026-03-31",
+        "valid_until_assumed": False,
         "days_left": 120,
     }
 
@@ -142,6 +151,7 @@ def test_show_json(make_register, cli) -> None:
             "valid_until": "2017-05-18",
             "term": "2014-2017",
             "awarded_by": "Paweł Jordan",
+            "source": "https://www.cal.org.pl/mops-w-radomiu-po-raz-trzeci-uhonorowany-certyfikatem-cal/",
         }
     ]
 
@@ -195,4 +205,4 @@ def test_withdrawn_award_is_never_current(make_register, cli) -> None:
         result = cli(root, "show", "x", "--format", "json", "--as-of", day)
         assert json.loads(result.stdout)["status"] == status, day
     result = cli(root, "expiring", "--within", "1y", "--as-of", "2025-06-01", "--format", "csv")
-    assert result.stdout.strip() == "id,name,city,valid_until,days_left"
+    assert result.stdout.strip() == "id,name,city,valid_until,valid_until_assumed,days_left"

@@ -69,6 +69,8 @@ def test_many_writers_at_once_all_land(hostile_root: Path):
                 "2022-03-29",
                 "--term",
                 "2022-2026",
+                "--source",
+                f"uchwała Komisji Certyfikacyjnej nr {n}",
             )
         )
     for k in range(RENEWALS):
@@ -86,6 +88,8 @@ def test_many_writers_at_once_all_land(hostile_root: Path):
                 f"{first}-03-01",
                 "--term",
                 f"{first}-{first + 5}",
+                "--source",
+                f"https://example.org/cal/{first}",
             )
         )
 

@@ -46,32 +46,63 @@ def export(cli, root: Path, *args: str):
 def test_csv_from_the_real_register_parses_with_the_csv_module(cli):
     rows = list(csv.DictReader(io.StringIO(export(cli, REAL, "--format", "csv").stdout)))
     assert tuple(rows[0]) == CSV_COLUMNS
-    assert [(r["id"], r["valid_from"], r["valid_until"]) for r in rows] == [
-        ("mops-mlawa", "2011-06-28", "2016-06-27"),
-        ("mops-mlawa", "2022-03-29", "2026-03-28"),
-        ("mops-radom", "2014-05-19", "2017-05-18"),
+    assert [
+        (r["id"], r["valid_from"], r["valid_until"], r["valid_until_assumed"]) for r in rows
+    ] == [
+        ("mbp-piekary-slaskie", "2012-02-23", "2017-02-22", "true"),
+        ("mopr-wloclawek", "2013-11-21", "2016-11-20", "false"),
+        ("mops-mlawa", "2011-06-28", "2016-06-27", "true"),
+        ("mops-mlawa", "2022-03-29", "2026-03-28", "false"),
+        ("mops-radom", "2014-05-19", "2017-05-18", "false"),
+        ("mops-stalowa-wola", "2016-05-12", "2021-05-11", "true"),
+        ("ops-brzeszcze", "2009-12-08", "2014-12-07", "true"),
     ]
-    assert rows[1]["awarded_by"] == "Grażyna Gnatowska"
-    assert rows[0]["term"] == ""
+    assert rows[3]["awarded_by"] == "Grażyna Gnatowska"
+    assert rows[2]["term"] == ""
+    assert (rows[0]["decided_on"], rows[0]["awarded_on"]) == ("2012-01-31", "2012-02-23")
+    assert [r["ordinal"] for r in rows] == ["", "", "", "", "3", "", ""]
 
 
 def test_json_from_the_real_register_has_a_stable_key_order(cli):
     data = json.loads(export(cli, REAL, "--format", "json").stdout)
-    assert len(data) == 3
+    assert len(data) == 7
     assert all(tuple(obj) == JSON_KEYS for obj in data)
-    assert [obj["status"] for obj in data] == ["expired", "active", "expired"]
-    assert data[2]["city"] == "Radom" and data[2]["website"] is None
+    assert [obj["status"] for obj in data] == ["expired"] * 3 + ["active"] + ["expired"] * 3
+    assert data[4]["city"] == "Radom" and data[4]["website"] is None
+    # The stated ordinal numbers Radom's award; the others count the recorded awards.
+    assert [(obj["ordinal"], obj["number"]) for obj in data] == [
+        (None, 1),
+        (None, 1),
+        (None, 1),
+        (None, 2),
+        (3, 3),
+        (None, 1),
+        (None, 1),
+    ]
+    assert [obj["valid_until_assumed"] for obj in data] == [
+        True,
+        False,
+        True,
+        False,
+        False,
+        True,
+        True,
+    ]
+    assert data[0]["decided_on"] == "2012-01-31"
 
 
 def test_markdown_from_the_real_register_is_a_table(cli):
     lines = export(cli, REAL, "--format", "md").stdout.splitlines()
     assert lines[0] == (
-        "| id | name | city | voivodeship | kind | status | valid_from | valid_until | term "
-        "| awarded_by |"
+        "| id | name | city | voivodeship | kind | number | status | valid_from | valid_until "
+        "| term | awarded_by |"
     )
-    assert lines[1] == "|---|---|---|---|---|---|---|---|---|---|"
-    assert len(lines) == 5
-    assert lines[3].startswith("| mops-mlawa | Miejski Ośrodek Pomocy Społecznej w Mławie |")
+    assert lines[1] == "|---|---|---|---|---|---|---|---|---|---|---|"
+    assert len(lines) == 11  # header, rule, 7 awards, blank, the legend of ≈
+    assert lines[5].startswith("| mops-mlawa | Miejski Ośrodek Pomocy Społecznej w Mławie |")
+    assert "| MOPS | 1 | expired | 2011-06-28 | ≈2016-06-27 |" in lines[4]
+    assert "| MOPS | 3 | expired | 2014-05-19 | 2017-05-18 |" in lines[6]
+    assert lines[-1].startswith("≈ assumed end: no source states it")
 
 
 def test_markdown_escapes_pipes_and_newlines(make_register, cli):
@@ -79,7 +110,7 @@ def test_markdown_escapes_pipes_and_newlines(make_register, cli):
     lines = export(cli, root, "--format", "md").stdout.splitlines()
     assert len(lines) == 3
     assert "żółć \\| ąęśćńłóźż \\\\ <b>x</b>" in lines[2]
-    assert lines[2].count(" | ") == 9  # ten cells: the escaped pipe does not split one
+    assert lines[2].count(" | ") == 10  # eleven cells: the escaped pipe does not split one
 
 
 def test_status_filter_keeps_awards_with_that_status(cli):
@@ -134,12 +165,27 @@ def test_ics_from_the_real_register_parses_with_icalendar(cli):
     events = list(cal.walk("VEVENT"))
     # One event per award (SPEC); reminders only on the one still to be renewed.
     assert [str(e["UID"]) for e in events] == [
+        "mbp-piekary-slaskie-20120223@calcert",
+        "mopr-wloclawek-20131121@calcert",
         "mops-mlawa-20110628@calcert",
         "mops-mlawa-20220329@calcert",
         "mops-radom-20140519@calcert",
+        "mops-stalowa-wola-20160512@calcert",
+        "ops-brzeszcze-20091208@calcert",
     ]
-    assert [len(e.walk("VALARM")) for e in events] == [0, 2, 0]
-    event = events[1]
+    assert [len(e.walk("VALARM")) for e in events] == [0, 0, 0, 2, 0, 0, 0]
+    # An end no source states says so; a stated one does not.
+    assumed = "This end is assumed: no source states the term"
+    assert [assumed in str(e["DESCRIPTION"]) for e in events] == [
+        True,
+        False,
+        True,
+        False,
+        False,
+        True,
+        True,
+    ]
+    event = events[3]
     assert event.decoded("DTSTART") == date(2026, 3, 28)
     assert event.decoded("DTEND") == date(2026, 3, 29)
     assert str(event["SUMMARY"]) == (
@@ -284,7 +330,13 @@ def test_bad_reminders_are_usage_errors(make_register, cli):
 def test_html_from_the_real_register_is_self_contained(cli):
     page = export(cli, REAL, "--format", "html").stdout
     assert page.startswith("<!DOCTYPE html>")
-    assert page.count('<tr id="mops-') == 2
+    assert page.count('<tr id="mops-') == 3
+    assert page.count("<tr id=") == 6
+    # An assumed end: "≈" with a tooltip; Radom's history numbers its award 3.
+    assert '<span class="nowrap assumed" title="Data końca przyjęta' in page
+    assert "≈2014-12-07</span>" in page
+    assert '<li value="3">' in page
+    assert "decyzja komisji 31 stycznia 2012" in page
     for remote in ("<link", " src=", "@import", "url("):
         assert remote not in page
     assert "<svg" in page and "<title>2022: 1</title>" in page

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from calcert.checks.register_wide import normalise, plus_years
-from calcert.model.records import Award, Institution
+from calcert.model.records import Award, Institution, assumed_until
 from calcert.model.values import VOIVODESHIPS
 from calcert.register.tomlfile import LineIndex, ParsedFile, build, canonical_text, dumps, parse
 from conftest import examples
@@ -37,10 +37,17 @@ def awards(draw: st.DrawFn) -> Award:
     start = draw(days)
     later = date.fromordinal(min(start.toordinal() + 1800, date.max.toordinal()))
     end = draw(st.one_of(days, st.just(later)))
+    # No valid_until in the file: the end read back is the one assumed from 5 years.
+    assumed = draw(st.booleans())
+    if assumed:
+        end = assumed_until(start)
     optional = st.one_of(st.none(), strings)
     return Award(
         valid_from=start,
         valid_until=end,
+        valid_until_assumed=assumed,
+        decided_on=draw(st.one_of(st.none(), days)),
+        ordinal=draw(st.one_of(st.none(), st.integers(min_value=0, max_value=10**9))),
         awarded_on=draw(st.one_of(st.none(), days)),
         term=draw(st.one_of(st.none(), st.just(f"{start.year}-{end.year}"), strings)),
         awarded_by=draw(optional),

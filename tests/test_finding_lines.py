@@ -19,6 +19,7 @@ AWARD = """\
 [[awards]]
 valid_from = 2022-03-29
 valid_until = 2026-03-28
+source = "https://example.org/cal"
 """
 
 
@@ -45,8 +46,8 @@ CASES: dict[str, Case] = {
     "E002": Case({"mops-a": 'id = "mops-a"\nname = "A"\n\ncity = Mława\n'}, [("mops-a", 4)]),
     # A missing award key points at that award's [[awards]] header.
     "E003": Case(
-        {"mops-a": inst("mops-a", awards=AWARD + "\n[[awards]]\nvalid_from = 2027-01-01\n")},
-        [("mops-a", 9)],
+        {"mops-a": inst("mops-a", awards=AWARD + "\n[[awards]]\nvalid_until = 2031-01-01\n")},
+        [("mops-a", 10)],
     ),
     # Unknown keys point at themselves, top-level and inside an award.
     "E004": Case(
@@ -57,7 +58,7 @@ CASES: dict[str, Case] = {
                 awards=AWARD + 'awarded_bye = "Jan"\n',
             )
         },
-        [("mops-a", 4), ("mops-a", 9)],
+        [("mops-a", 4), ("mops-a", 10)],
     ),
     "E005": Case(
         {
@@ -119,7 +120,7 @@ CASES: dict[str, Case] = {
     ),
     "E013": Case(
         {"mops-a": inst("mops-a", awards=AWARD + "notes = 'x'\nwithdrawn_on = 2027-01-01\n")},
-        [("mops-a", 9)],
+        [("mops-a", 10)],
     ),
     "E014": Case(
         {"mops-a": inst("mops-a", head='kind = "MOPS"\nparent = "mops-nowhere"\n')},
@@ -127,11 +128,11 @@ CASES: dict[str, Case] = {
     ),
     "E015": Case(
         {"mops-a": inst("mops-a", awards=AWARD + 'withdrawal_reason = "no work"\n')},
-        [("mops-a", 8)],
+        [("mops-a", 9)],
     ),
     "E016": Case(
         {"mops-a": inst("mops-a", awards=AWARD + 'term = "2022/2026"\n')},
-        [("mops-a", 8)],
+        [("mops-a", 9)],
     ),
     # Term length warnings point at valid_until, the date to check.
     "W001": Case(
@@ -189,9 +190,33 @@ CASES: dict[str, Case] = {
         {"mops-a": 'id = "mops-a"\nname = "A"\ncity = "Mława"\nkind = "MOPS"\n\n' + AWARD},
         [("mops-a", 3)],
     ),
+    # An award without a source: its [[awards]] header (there is no source line).
+    "W008": Case(
+        {"mops-a": inst("mops-a", awards="[[awards]]\nvalid_from = 2022-03-29\n")},
+        [("mops-a", 5)],
+    ),
+    "W009": Case(
+        {
+            "mops-a": inst(
+                "mops-a", awards=AWARD + "decided_on = 2022-04-01\nawarded_on = 2022-03-29\n"
+            )
+        },
+        [("mops-a", 9)],
+    ),
+    # A second award stated as the first: the line of its ordinal.
+    "W010": Case(
+        {
+            "mops-a": inst(
+                "mops-a",
+                awards=AWARD
+                + '\n[[awards]]\nvalid_from = 2027-01-01\nordinal = 1\nsource = "x"\n',
+            )
+        },
+        [("mops-a", 12)],
+    ),
     "W007": Case(
         {"mops-a": inst("mops-a", awards=AWARD + 'term = "2020-2024"\n')},
-        [("mops-a", 8)],
+        [("mops-a", 9)],
     ),
 }
 
@@ -241,8 +266,8 @@ def test_overlap_findings_name_the_other_award(make_register, cli, tmp_path, mon
     [
         (b"\xef\xbb\xbf" + inst("mops-a").encode(), 1),  # BOM
         (inst("mops-a").replace("\n", "\r\n").encode(), 1),  # CRLF
-        (inst("mops-a").rstrip("\n").encode(), 7),  # no final newline: the last line
-        (inst("mops-a").encode() + b"\n\n", 8),  # trailing blank lines: the first extra one
+        (inst("mops-a").rstrip("\n").encode(), 8),  # no final newline: the last line
+        (inst("mops-a").encode() + b"\n\n", 9),  # trailing blank lines: the first extra one
     ],
 )
 def test_not_canonical_points_at_first_difference(

@@ -352,7 +352,8 @@ def test_status_at_the_ends_of_the_calendar(extreme, cli):
     assert rows == {"first": "expired", "last": "withdrawn", "mops-mlawa": "expired"}
     result = cli(extreme, "expiring", "--within", "0d", "--as-of", "0001-12-31", "--format", "csv")
     assert (
-        result.stdout == "id,name,city,valid_until,days_left\nfirst,Pierwszy,Alfa,0001-12-31,0\n"
+        result.stdout == "id,name,city,valid_until,valid_until_assumed,days_left\n"
+        "first,Pierwszy,Alfa,0001-12-31,false,0\n"
     )
 
 

@@ -21,7 +21,7 @@ from hostile_helpers import assert_no_crash, snapshot, temp_files
 LIST = ("list", "--status", "all", "--as-of", "2025-01-01")
 EXPIRING = ("expiring", "--within", "2y", "--as-of", "2025-01-01")
 SHOW = ("show", "mops-mlawa", "--as-of", "2025-01-01")
-ADD_RADOM = (*ADD_RADOM, "--by", "Paweł Jordan")
+ADD_RADOM = (*ADD_RADOM, "--by", "Paweł Jordan", "--source", "https://example.org/radom")
 RADOM_RECORDED = (
     "Recorded the 1st certificate of mops-radom (Miejski Ośrodek Pomocy Społecznej w "
     "Radomiu, Radom): 2014-05-19..2017-05-18 (term 2014-2017)\n"
@@ -57,9 +57,9 @@ BAD_FILES: dict[str, tuple[bytes, str, str]] = {
     ),
     "nul": (
         mlawa_as("nul").encode() + b"\x00\x00",
-        "institutions/nul.toml:13: error E001 file contains NUL bytes (binary, or UTF-16?); "
+        "institutions/nul.toml:14: error E001 file contains NUL bytes (binary, or UTF-16?); "
         "save it as UTF-8 text",
-        "institutions/nul.toml:13: file contains NUL bytes (binary, or UTF-16?); "
+        "institutions/nul.toml:14: file contains NUL bytes (binary, or UTF-16?); "
         "save it as UTF-8 text",
     ),
     "utf16": (
@@ -201,7 +201,7 @@ def test_recording_into_a_bad_file_is_refused_naming_it(make_register, cli, monk
     [
         ("crlf", mlawa_as("crlf").replace("\n", "\r\n").encode(), 1, "has CRLF line endings"),
         ("bom", b"\xef\xbb\xbf" + mlawa_as("bom").encode(), 1, "starts with a UTF-8 BOM"),
-        ("nonl", mlawa_as("nonl").rstrip("\n").encode(), 12, "does not end with a newline"),
+        ("nonl", mlawa_as("nonl").rstrip("\n").encode(), 13, "does not end with a newline"),
     ],
 )
 def test_readable_but_not_canonical_is_a_warning_and_only_fmt_rewrites(

@@ -177,7 +177,17 @@ def test_real_register_page_on_a_phone(cli, browser, tmp_path):
 
     browser.set_window_size(390, 844)
     browser.get(page(cli, REPO / "registry", tmp_path))
-    assert visible_rows(browser) == ["mops-mlawa", "mops-radom"]
+    assert visible_rows(browser) == [
+        "mbp-piekary-slaskie",
+        "mopr-wloclawek",
+        "mops-mlawa",
+        "mops-radom",
+        "mops-stalowa-wola",
+        "ops-brzeszcze",
+    ]
+    assumed = browser.find_element(By.CSS_SELECTOR, "#ops-brzeszcze .col-until .assumed")
+    assert assumed.text == "≈2014-12-07"
+    assert assumed.get_attribute("title").startswith("Data końca przyjęta")
     Select(browser.find_element(By.ID, "filter-voivodeship")).select_by_visible_text("mazowieckie")
     assert visible_rows(browser) == ["mops-mlawa", "mops-radom"]
     Select(browser.find_element(By.ID, "filter-status")).select_by_visible_text("aktywny")

@@ -37,6 +37,7 @@ def radom_request(**changes: object) -> AddRequest:
         awarded_on=date(2014, 5, 19),
         term=parse_term("2014-2017"),
         awarded_by="Paweł Jordan",
+        source="https://www.cal.org.pl/mops-w-radomiu-po-raz-trzeci-uhonorowany-certyfikatem-cal/",
     )
     for key, value in changes.items():
         setattr(request, key, value)

@@ -91,8 +91,8 @@ def test_a_quoted_comma_or_newline_stays_in_its_cell_and_lines_stay_right() -> N
             "people.csv:1: column 'city' appears twice in the header",
         ),
         (
-            HEADER.replace(",valid_until", "").encode(),
-            "people.csv:1: the header lacks the required column valid_until",
+            HEADER.replace(",valid_from", "").encode(),
+            "people.csv:1: the header lacks the required column valid_from",
         ),
         (
             (HEADER + ROW_A.replace("MOPS w A", "MOPS, w A")).encode(),
@@ -215,7 +215,7 @@ def test_every_bad_row_is_named_and_nothing_is_planned(make_register) -> None:
         "did you mean 'mazowieckie'?",
         "people.csv:4: id 'Bad Id' is not valid: an id is lower-case letters a-z, digits and "
         "single hyphens, e.g. mops-mlawa",
-        "people.csv:5: city is empty; every row needs id, name, city, valid_from, valid_until",
+        "people.csv:5: city is empty; every row needs id, name, city, valid_from",
         "people.csv:6: valid_from '2021-13-05' is not a date; use YYYY-MM-DD, e.g. 2022-03-29",
     ]
     assert str(raised.value) == raised.value.messages[0] + " (and 3 more)"
@@ -241,7 +241,7 @@ def test_an_import_that_would_add_an_error_names_the_csv_row(make_register) -> N
         import_csv(root, read_csv(write("people.csv", HEADER + ROW_A + overlap)), TODAY)
     # The overlap once, at the award the row adds, traced to that row, with an import's advice.
     assert raised.value.messages == [
-        "people.csv:3: refused, nothing written: registry/institutions/mops-mlawa.toml:14: "
+        "people.csv:3: refused, nothing written: registry/institutions/mops-mlawa.toml:15: "
         "E012 award 2025-01-01..2028-12-31 overlaps award 2022-03-29..2026-03-28 by 452 days; "
         "correct the dates in the CSV (an import never shortens an award: end a recorded one "
         "in its file first)"

@@ -16,6 +16,8 @@ from calcert.model.values import VOIVODESHIPS
 from calcert.outputs import schema
 from conftest import MLAWA, REPO
 
+MLAWA_SOURCE = MLAWA.strip().splitlines()[-1]
+
 
 def as_editors_see_it(value: Any) -> Any:
     """TOML → JSON the way taplo / Even Better TOML do: dates and times become strings."""
@@ -67,11 +69,19 @@ def test_schema_follows_the_model() -> None:
     assert generated["additionalProperties"] is False
     assert award["additionalProperties"] is False
     assert generated["required"] == ["id", "name", "city", "awards"]
-    assert award["required"] == ["valid_from", "valid_until"]
+    assert award["required"] == ["valid_from"]  # no valid_until: the end is assumed
+    assert award["properties"]["ordinal"] == {
+        "description": award["properties"]["ordinal"]["description"],
+        "type": "integer",
+        "minimum": 1,
+    }
+    assert award["properties"]["decided_on"]["format"] == "date"
     assert generated["properties"]["voivodeship"]["enum"] == list(VOIVODESHIPS)
     assert generated["properties"]["awards"]["minItems"] == 1
     assert award["properties"]["valid_until"] == {
-        "description": "Last day of the term, inclusive (TOML local date, no quotes).",
+        "description": "Last day of the term, inclusive (TOML local date, no quotes), where a "
+        "source states it; without it the end is assumed from [terms] default_years and marked "
+        "as assumed.",
         "type": "string",
         "format": "date",
     }
@@ -124,3 +134,18 @@ def test_schema_file_is_plain_json() -> None:
     text = (REPO / "schema" / "institution.schema.json").read_text(encoding="utf-8")
     assert json.loads(text) == schema.generate()
     assert text.endswith("}\n")
+
+
+def test_the_schema_takes_the_new_keys_and_refuses_their_bad_values() -> None:
+    """decided_on is a date, ordinal a whole number from 1, valid_until may be left out, and
+    a source is a citation or a well-formed http(s) address."""
+    head, award = MLAWA.split("[[awards]]")
+    sourced = head + "[[awards]]" + award.replace("valid_until = 2026-03-28\n", "")
+    assert errors(sourced + "decided_on = 2022-03-01\nordinal = 2\n") == []
+    assert errors(sourced.replace(MLAWA_SOURCE, 'source = "uchwała Komisji nr 7/2022"')) == []
+    assert [e.split(":")[0] for e in errors(sourced + "ordinal = 0\n")] == ["minimum"]
+    assert [e.split(":")[0] for e in errors(sourced + 'ordinal = "3"\n')] == ["type"]
+    assert [e.split(":")[0] for e in errors(sourced + 'decided_on = "x"\n')] == ["format"]
+    for bad in ("www.mops.pl", "http://mops", "https://mops .pl/x"):
+        text = sourced.replace(MLAWA_SOURCE, f'source = "{bad}"')
+        assert [e.split(":")[0] for e in errors(text)] == ["pattern"], bad

@@ -131,9 +131,19 @@ def test_rich_charts_on_a_terminal(make_register):
 
 def test_real_register(cli):
     data = json.loads(stats(cli, REPO / "registry", "--format", "json").stdout)
-    assert (data["institutions"], data["awards"], data["active"]) == (2, 3, 1)
-    assert [y["year"] for y in data["awards_per_year"]] == [2011, 2014, 2022]
-    assert data["renewals"] == 1
+    assert (data["institutions"], data["awards"], data["active"]) == (6, 7, 1)
+    assert [y["year"] for y in data["awards_per_year"]] == [
+        2009,
+        2011,
+        2012,
+        2013,
+        2014,
+        2016,
+        2022,
+    ]
+    # Mława's second certificate, and Radom's third (ordinal = 3: a renewal, though the
+    # first one recorded).
+    assert (data["renewals"], data["first_awards"]) == (2, 5)
 
 
 def test_empty_register(make_register, cli):

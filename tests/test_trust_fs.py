@@ -35,7 +35,10 @@ except ImportError:  # Windows (or CALCERT_BLOCK_POSIX=1)
 # exists on POSIX systems only.
 posix_only = pytest.mark.skipif(os.name == "nt", reason="POSIX modes, groups and signals")
 
-RENEW_RADOM = ("add", "mops-radom", "--awarded", "2026-03-29", "--term", "2026-2030")
+RENEW_RADOM = (
+    *("add", "mops-radom", "--awarded", "2026-03-29", "--term", "2026-2030"),
+    *("--source", "https://example.org/radom-2026"),
+)
 CSV = (
     "id;name;city;valid_from;valid_until;term\n"
     "gops-alfa;GOPS Alfa;Alfa;2020-05-19;2025-05-18;2020-2025\n"

@@ -10,7 +10,8 @@ from calcert.checks.catalog import CHECKS
 from conftest import MLAWA, RADOM
 
 BAD_MLAWA = MLAWA.replace('voivodeship = "mazowieckie"', 'voivodeship = "mazowsze"') + (
-    '\n[[awards]]\nvalid_from = 2025-01-01\nvalid_until = 2029-12-31\nnotez = "typo"\n'
+    '\n[[awards]]\nvalid_from = 2025-01-01\nvalid_until = 2029-12-31\nsource = "x"\n'
+    'notez = "typo"\n'
 )
 
 
@@ -22,7 +23,9 @@ def test_clean_register_passes(make_register, cli, in_tmp) -> None:
 
 
 def test_all_problems_reported_in_one_pass(make_register, cli, in_tmp) -> None:
-    overlapping = RADOM + "\n[[awards]]\nvalid_from = 2017-01-01\nvalid_until = 2021-12-31\n"
+    overlapping = RADOM + (
+        '\n[[awards]]\nvalid_from = 2017-01-01\nvalid_until = 2021-12-31\nsource = "x"\n'
+    )
     root = make_register(
         files={"mops-mlawa": BAD_MLAWA, "mops-radom": overlapping, "broken": "id = \n"}
     )
@@ -32,12 +35,12 @@ def test_all_problems_reported_in_one_pass(make_register, cli, in_tmp) -> None:
         "registry/institutions/broken.toml:1: error E002 Invalid value (column 6)",
         "registry/institutions/mops-mlawa.toml:5: error E009 voivodeship 'mazowsze' is not one "
         "of the 16 (did you mean 'mazowieckie'?); use lower-case Polish, e.g. 'mazowieckie'",
-        "registry/institutions/mops-mlawa.toml:17: error E004 unknown key 'notez' in award #2 "
+        "registry/institutions/mops-mlawa.toml:19: error E004 unknown key 'notez' in award #2 "
         "(did you mean 'notes'?); remove or rename it",
         "registry/institutions/mops-radom.toml:7: error E012 award 2014-05-19..2017-05-18 "
         "overlaps award 2017-01-01..2021-12-31 by 138 days; end the earlier one the day before "
         "2017-01-01 (or `calcert add --supersede`)",
-        "registry/institutions/mops-radom.toml:14: error E012 award 2017-01-01..2021-12-31 "
+        "registry/institutions/mops-radom.toml:15: error E012 award 2017-01-01..2021-12-31 "
         "overlaps award 2014-05-19..2017-05-18 by 138 days; end the earlier one the day before "
         "2017-01-01 (or `calcert add --supersede`)",
     ]

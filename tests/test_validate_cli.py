@@ -19,10 +19,12 @@ city = "Mława"
 [[awards]]
 valid_from = 2017-05-19
 valid_until = 2022-05-18
+source = "uchwała Komisji Certyfikacyjnej"
 
 [[awards]]
 valid_from = 2022-03-29
 valid_until = 2026-03-28
+source = "uchwała Komisji Certyfikacyjnej"
 """
 
 # Valid, but not canonical (kind belongs before city): one W006 on line 3.
@@ -35,6 +37,7 @@ kind = "MOPS"
 [[awards]]
 valid_from = 2022-03-29
 valid_until = 2026-03-28
+source = "uchwała Komisji Certyfikacyjnej"
 """
 
 GOOD = """\
@@ -45,6 +48,7 @@ city = "Radom"
 [[awards]]
 valid_from = 2022-03-29
 valid_until = 2026-03-28
+source = "uchwała Komisji Certyfikacyjnej"
 """
 
 
@@ -65,7 +69,7 @@ def test_text_output_is_path_line_severity_code_message_sorted(reg, cli):
         "registry/institutions/mops-a.toml:5: error E012 award 2017-05-19..2022-05-18 overlaps "
         "award 2022-03-29..2026-03-28 by 51 days; end the earlier one the day before 2022-03-29 "
         "(or `calcert add --supersede`)\n"
-        "registry/institutions/mops-a.toml:9: error E012 award 2022-03-29..2026-03-28 overlaps "
+        "registry/institutions/mops-a.toml:10: error E012 award 2022-03-29..2026-03-28 overlaps "
         "award 2017-05-19..2022-05-18 by 51 days; end the earlier one the day before 2022-03-29 "
         "(or `calcert add --supersede`)\n"
         "registry/institutions/mops-b.toml:3: warning W006 not in canonical form; "
@@ -87,8 +91,8 @@ def test_github_format(reg, cli):
 @pytest.mark.parametrize(
     ("args", "expected", "exit_code"),
     [
-        ([], [("E012", "mops-a", 5), ("E012", "mops-a", 9), ("W006", "mops-b", 3)], 1),
-        (["--select", "E012"], [("E012", "mops-a", 5), ("E012", "mops-a", 9)], 1),
+        ([], [("E012", "mops-a", 5), ("E012", "mops-a", 10), ("W006", "mops-b", 3)], 1),
+        (["--select", "E012"], [("E012", "mops-a", 5), ("E012", "mops-a", 10)], 1),
         (["--select", "w006"], [("W006", "mops-b", 3)], 0),
         (["--select", "W"], [("W006", "mops-b", 3)], 0),
         (["--select", "W", "--strict"], [("W006", "mops-b", 3)], 1),
@@ -97,7 +101,7 @@ def test_github_format(reg, cli):
         (["--select", "E", "--ignore", "E012"], [], 0),
         (
             ["--select", "E012, W006", "--ignore", "W"],
-            [("E012", "mops-a", 5), ("E012", "mops-a", 9)],
+            [("E012", "mops-a", 5), ("E012", "mops-a", 10)],
             1,
         ),
     ],
@@ -126,13 +130,15 @@ def test_config_ignore(reg, cli):
             ["--select", "E012,X999"],
             "calcert: error: --select: unknown code X999; known: E001, E002, E003, E004, "
             "E005, E006, E007, E008, E009, E010, E011, E012, E013, E014, E015, E016, W001, "
-            "W002, W003, W004, W005, W006, W007 (or E / W for all errors / warnings)\n",
+            "W002, W003, W004, W005, W006, W007, W008, W009, W010 (or E / W for all errors / "
+            "warnings)\n",
         ),
         (
             ["--ignore", "E99,w100"],
             "calcert: error: --ignore: unknown codes E99, W100; known: E001, E002, E003, E004, "
             "E005, E006, E007, E008, E009, E010, E011, E012, E013, E014, E015, E016, W001, "
-            "W002, W003, W004, W005, W006, W007 (or E / W for all errors / warnings)\n",
+            "W002, W003, W004, W005, W006, W007, W008, W009, W010 (or E / W for all errors / "
+            "warnings)\n",
         ),
         (
             ["--select", " , "],
@@ -142,7 +148,7 @@ def test_config_ignore(reg, cli):
             ["--explain", "E999"],
             "calcert: error: unknown finding code 'E999'; codes: E001, E002, E003, E004, E005, "
             "E006, E007, E008, E009, E010, E011, E012, E013, E014, E015, E016, W001, W002, "
-            "W003, W004, W005, W006, W007\n",
+            "W003, W004, W005, W006, W007, W008, W009, W010\n",
         ),
     ],
 )
@@ -172,7 +178,9 @@ def test_explain(cli):
         "\n"
         "Two awards of one institution cover the same day. A renewal starts the day after the\n"
         "previous term ends; when a new certificate replaced an old one early, end the old one\n"
-        "the day before (`calcert add --supersede` does that).\n"
+        "the day before (`calcert add --supersede` does that). Where no valid_until is recorded,\n"
+        "the end assumed from [terms] default_years counts, and the finding says so: record the\n"
+        "end a source states.\n"
         "\n"
         "Skip it with `calcert validate --ignore E012`, or for the whole register with ignore =\n"
         '["E012"] under [validate] in calcert.toml.\n'
@@ -192,7 +200,7 @@ def test_paths_filter_the_report(reg, cli):
         "registry/institutions/../institutions/mops-c.toml",
         str(reg / "institutions" / "mops-a.toml"),
     )
-    assert codes(result) == [("E012", "mops-a", 5), ("E012", "mops-a", 9)]
+    assert codes(result) == [("E012", "mops-a", 5), ("E012", "mops-a", 10)]
 
 
 def test_paths_still_see_the_whole_register(make_register, cli, tmp_path, monkeypatch):

@@ -88,8 +88,8 @@ def test_the_workbook_has_date_cells_a_frozen_bold_header_widths_and_a_filter(cl
     assert header == list(CSV_COLUMNS)
     assert all(c.font.bold for c in sheet[1])
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(len(header))}4"
-    valid_from = sheet.cell(row=3, column=header.index("valid_from") + 1)
+    assert sheet.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(len(header))}8"
+    valid_from = sheet.cell(row=5, column=header.index("valid_from") + 1)
     assert valid_from.value == datetime(2022, 3, 29)
     assert valid_from.is_date and valid_from.number_format == "YYYY-MM-DD"
     name_width = sheet.column_dimensions["B"].width
@@ -143,7 +143,7 @@ def test_xlsx_to_a_terminal_is_refused_and_dash_pipes_it(cli, monkeypatch):
     piped = cli(REAL, "export", "--format", "xlsx", "-o", "-")
     assert piped.exit_code == 0, piped.output
     book = openpyxl.load_workbook(io.BytesIO(piped.stdout_bytes))
-    assert book.worksheets[0]["A2"].value == "mops-mlawa"
+    assert book.worksheets[0]["A2"].value == "mbp-piekary-slaskie"
     assert not Path("-").exists()
 
 
@@ -349,7 +349,11 @@ def test_every_text_and_date_survives_the_workbook(name, city, notes, number, st
         path = Path(folder) / "x.xlsx"
         path.write_bytes(data)
         source = read_xlsx(path)
-    expected = {k: str(v) for k, v in row.values().items() if k in CSV_COLUMNS and v is not None}
+    expected = {
+        k: str(v).lower() if isinstance(v, bool) else str(v)
+        for k, v in row.values().items()
+        if k in CSV_COLUMNS and v is not None
+    }
     assert [r.values for r in source.rows] == [expected]
     assert source.columns == list(CSV_COLUMNS)
 

@@ -21,6 +21,7 @@ from calcert.model.values import (
     is_blank,
     is_url,
     is_voivodeship,
+    source_problem,
     term_years,
 )
 from calcert.register.loader import Register
@@ -190,11 +191,48 @@ def check_term_text(view: FileView, i: int, award: AwardDraft) -> list[Finding]:
 
 
 def check_source(view: FileView, i: int, award: AwardDraft) -> list[Finding]:
-    """E016: the source is an http(s) address."""
+    """E016: the source is a citation, or a well-formed http(s) address where it looks like
+    one; W008: an award states its source (so that --strict registers stay sourced)."""
     value = award.get("source")
-    if value is None or is_url(value):
+    if value is None:
+        if award.written("source"):
+            return []  # of the wrong type: E005 already
+        message = Message(
+            "award #{n} has no source; add source = the address (or the citation) of "
+            "what states the award",
+            n=i + 1,
+        )
+        return [view.at_award_key(i, "source", "W008", message)]
+    problem = source_problem(value)
+    if problem is None:
         return []
-    return [view.at_award_key(i, "source", "E016", _not_url("source", value))]
+    return [view.at_award_key(i, "source", "E016", problem)]
+
+
+def check_ordinal(view: FileView, i: int, award: AwardDraft) -> list[Finding]:
+    """E016: an ordinal counts from 1."""
+    value = award.get("ordinal")
+    if value is None or value >= 1:
+        return []
+    message = Message(
+        "ordinal {value} is not a certificate's number; the first certificate is 1", value=value
+    )
+    return [view.at_award_key(i, "ordinal", "E016", message)]
+
+
+def check_decided_on(view: FileView, i: int, award: AwardDraft) -> list[Finding]:
+    """W009: the commission decides before the certificate is handed over."""
+    decided, awarded = award.get("decided_on"), award.get("awarded_on")
+    if decided is None or awarded is None or decided <= awarded:
+        return []
+    message = Message(
+        "award #{n}: decided_on {decided} is after awarded_on {awarded}; the commission "
+        "decides before the hand-over: check both dates",
+        n=i + 1,
+        decided=decided,
+        awarded=awarded,
+    )
+    return [view.at_award_key(i, "decided_on", "W009", message)]
 
 
 def check_reason(view: FileView, i: int, award: AwardDraft) -> list[Finding]:
@@ -246,7 +284,20 @@ def _overlap_days(first: Award, second: Award) -> int:
     return (end - second.valid_from).days + 1
 
 
-def _overlap(award: Award, other: Award, days: int, start: date) -> PluralMessage:
+def _overlap(award: Award, other: Award, days: int, start: date) -> Message:
+    message = _overlap_days_message(award, other, days, start)
+    assumed = [a.label() for a in (award, other) if a.valid_until_assumed]
+    if not assumed:
+        return message
+    note = Message(
+        "the end of {terms} is assumed ([terms] default_years), as no valid_until is "
+        "recorded; record the end a source states",
+        terms=", ".join(assumed),
+    )
+    return Message("{message} ({note})", message=message, note=note)
+
+
+def _overlap_days_message(award: Award, other: Award, days: int, start: date) -> PluralMessage:
     return PluralMessage(
         "award {award} overlaps award {other} by {n} day; end the earlier one "
         "the day before {start} (or `calcert add --supersede`)",
@@ -275,6 +326,49 @@ def check_overlaps(view: FileView) -> list[Finding]:
                 message = _overlap(award, other, days, second.valid_from)
                 out.append(Finding(view.shown, award.line, "E012", message))
     return out
+
+
+def check_ordinals(view: FileView) -> list[Finding]:
+    """W010: a stated ordinal agrees with the recorded history: not lower than the number of
+    earlier recorded awards + 1, and higher than any earlier award's stated ordinal."""
+    built = [d.award for d in view.draft.awards if d.award is not None]
+    out = []
+    highest: Award | None = None  # the earlier award with the highest stated ordinal
+    for earlier, award in enumerate(sorted(built, key=lambda a: (a.valid_from, a.valid_until))):
+        if award.ordinal is None or award.ordinal < 1:
+            continue  # below 1: E016 says it
+        message: Message
+        if award.ordinal < earlier + 1:
+            message = PluralMessage(
+                "award {label} is stated as certificate {ordinal}, but {n} award is recorded "
+                "before it; check ordinal",
+                "award {label} is stated as certificate {ordinal}, but {n} awards are recorded "
+                "before it; check ordinal",
+                earlier,
+                label=award.label(),
+                ordinal=award.ordinal,
+            )
+            out.append(Finding(view.shown, _ordinal_line(view, award), "W010", message))
+        elif highest is not None and award.ordinal <= (highest.ordinal or 0):
+            message = Message(
+                "award {label} is stated as certificate {ordinal}, but the earlier award "
+                "{other} is stated as certificate {other_ordinal}; check ordinal",
+                label=award.label(),
+                ordinal=award.ordinal,
+                other=highest.label(),
+                other_ordinal=highest.ordinal,
+            )
+            out.append(Finding(view.shown, _ordinal_line(view, award), "W010", message))
+        if highest is None or (highest.ordinal or 0) < award.ordinal:
+            highest = award
+    return out
+
+
+def _ordinal_line(view: FileView, award: Award) -> int | None:
+    """The line of ``ordinal`` in ``award`` (its header when the index does not know it)."""
+    if award.line in view.lines.awards:
+        return view.lines.award_key(view.lines.awards.index(award.line), "ordinal")
+    return award.line
 
 
 # The catalog entries of the codes the rules above give.
@@ -322,7 +416,9 @@ CHECKS: tuple[Check, ...] = (
         N_(
             "Two awards of one institution cover the same day. A renewal starts the day "
             "after the previous term ends; when a new certificate replaced an old one early, "
-            "end the old one the day before (`calcert add --supersede` does that)."
+            "end the old one the day before (`calcert add --supersede` does that). Where "
+            "no valid_until is recorded, the end assumed from [terms] default_years counts, "
+            "and the finding says so: record the end a source states."
         ),
     ),
     Check(
@@ -341,14 +437,44 @@ CHECKS: tuple[Check, ...] = (
         ),
     ),
     Check(
+        "W008",
+        "warning",
+        "unsourced-award",
+        N_(
+            "The award has no source. Give the address of the page that reports it, or a "
+            'citation ("uchwała Komisji Certyfikacyjnej nr …"), so that every fact in the '
+            "register can be checked; `validate --strict` then fails on unsourced awards."
+        ),
+    ),
+    Check(
+        "W009",
+        "warning",
+        "decided-after-awarded",
+        N_(
+            "decided_on (the certification commission's decision) is after awarded_on (the "
+            "hand-over). The decision comes first: check both dates."
+        ),
+    ),
+    Check(
+        "W010",
+        "warning",
+        "ordinal-contradicts-history",
+        N_(
+            "A stated ordinal (which certificate of the institution this is, as a source "
+            "says it) disagrees with the recorded awards: it is lower than the number of "
+            "awards recorded before it + 1, or not higher than an earlier award's ordinal."
+        ),
+    ),
+    Check(
         "E016",
         "error",
         "bad-value",
         N_(
             "A value is malformed: an empty name or city, a term that is not two years like "
-            "2014-2017, a website/source that is not an http(s) address, or text with a "
-            "control character (an escape sequence, a bidi override; a line break or tab "
-            "outside notes)."
+            "2014-2017, a website that is not an http(s) address, a source that looks like a "
+            "web address (http://, https://, www.) but is not a well-formed http(s) one, an "
+            "ordinal below 1, or text with a control character (an escape sequence, a bidi "
+            "override; a line break or tab outside notes)."
         ),
     ),
 )
@@ -365,12 +491,14 @@ FILE_RULES: list[FileRule] = [
 AWARD_RULES: list[AwardRule] = [
     check_term_text,
     check_source,
+    check_ordinal,
+    check_decided_on,
     check_reason,
     check_term_order,
     check_withdrawal_in_term,
     check_award_controls,
 ]
-AWARDS_RULES: list[FileRule] = [check_overlaps]
+AWARDS_RULES: list[FileRule] = [check_overlaps, check_ordinals]
 
 
 def view_of(parsed: ParsedFile) -> FileView | None:

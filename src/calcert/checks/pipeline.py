@@ -61,7 +61,9 @@ def new_findings(register: Register, contents: dict[Path, str], today: date) -> 
     """
     before = {_key(f) for f in run(register, today, canonical=False)}
     reparsed = {
-        display_path(path): parse(path, text.encode("utf-8"), display_path(path))
+        display_path(path): parse(
+            path, text.encode("utf-8"), display_path(path), register.config.default_years
+        )
         for path, text in contents.items()
     }
     files = [f for f in register.files if f.path not in contents]

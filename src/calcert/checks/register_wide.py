@@ -48,8 +48,8 @@ def check_term_lengths(register: Register, today: date) -> list[Finding]:
         if inst is None:
             continue
         for award in inst.awards:
-            if award.valid_until < award.valid_from:
-                continue
+            if award.valid_until < award.valid_from or award.valid_until_assumed:
+                continue  # reversed: E011; assumed: the register's own default
             try:
                 too_long = award.valid_until >= plus_years(award.valid_from, max_years)
                 too_short = award.valid_until < plus_years(award.valid_from, 1) - _DAY

@@ -92,10 +92,14 @@ def _print_show(data: dict[str, object], units: list[Any]) -> None:
         "awarded_by",
         "withdrawn_on",
     )
-    tables.print_table(data["awards"], columns, title=_("awards"))  # type: ignore[arg-type]
+    awards, legend = tables.mark_assumed(data["awards"], columns)  # type: ignore[arg-type]
+    tables.print_table(awards, columns, title=_("awards"))
+    if legend:
+        print(legend)
     # Long free text does not fit a table: one line per value, under the award's number.
+    keys = ("decided_on", "event", "certificate_no", "source", "notes", "withdrawal_reason")
     for award in data["awards"]:  # type: ignore[attr-defined]
-        for key in ("event", "certificate_no", "source", "notes", "withdrawal_reason"):
+        for key in keys:
             if award.get(key):
                 say(f"#{award['number']} {tables.header(key)}: {award[key]}", keep="\n")
 

@@ -54,7 +54,8 @@ def init(
 ADD_HELP = N_(
     "Record one award; creates the institution file when the id is new.\n\n"
     "The term: --from/--until as given; --term 2014-2017 from --from (or --awarded in 2014) "
-    "for 3 years less a day; otherwise [terms] default_years from --from or --awarded."
+    "for 3 years less a day; otherwise no end is written, and the register assumes "
+    "[terms] default_years from --from or --awarded (shown with ≈)."
 )
 
 
@@ -87,6 +88,13 @@ def add(
     awarded: Annotated[
         str | None, typer.Option(metavar="DATE", help=N_("Ceremony date, YYYY-MM-DD."))
     ] = None,
+    decided: Annotated[
+        str | None,
+        typer.Option(
+            metavar="DATE",
+            help=N_("Day the certification commission decided, YYYY-MM-DD."),
+        ),
+    ] = None,
     from_: Annotated[
         str | None,
         typer.Option("--from", metavar="DATE", help=N_("First day of the term, YYYY-MM-DD.")),
@@ -101,13 +109,25 @@ def add(
             metavar="YEARS", help=N_("Term as printed on the certificate, e.g. 2014-2017.")
         ),
     ] = None,
+    ordinal: Annotated[
+        int | None,
+        typer.Option(
+            metavar="N",
+            min=1,
+            help=N_("Which certificate of the institution this is, as a source states it."),
+        ),
+    ] = None,
     by: Annotated[
         str | None, typer.Option("--by", help=N_("Who handed the certificate over."))
     ] = None,
     event: Annotated[str | None, typer.Option(help=N_("The occasion of the ceremony."))] = None,
     certificate_no: Annotated[str | None, typer.Option(help=N_("Certificate number."))] = None,
     source: Annotated[
-        str | None, typer.Option(metavar="URL", help=N_("URL where the award is documented."))
+        str | None,
+        typer.Option(
+            metavar="SOURCE",
+            help=N_("Where the award is documented: a URL, or a citation."),
+        ),
     ] = None,
     notes: Annotated[str | None, typer.Option(help=N_("Free-text notes."))] = None,
     supersede: Annotated[
@@ -129,9 +149,11 @@ def add(
         website=website,
         parent=parent,
         awarded_on=optional_date(awarded, "--awarded"),
+        decided_on=optional_date(decided, "--decided"),
         valid_from=optional_date(from_, "--from"),
         valid_until=optional_date(until, "--until"),
         term=parse_term(term) if term is not None else None,
+        ordinal=ordinal,
         awarded_by=by,
         event=event,
         certificate_no=certificate_no,
@@ -166,6 +188,10 @@ def _report_edit(result: "EditResult", dry_run: bool, done: str) -> int:
         print(_("# would write {path}").format(path=display_path(result.path)))
         sys.stdout.write(result.text)
     say(done.format(summary=translate_text(result.summary)))
+    if result.assumed is not None and result.register is not None:
+        from calcert.ops.edits import assumed_end_note
+
+        say(assumed_end_note(result.assumed, result.register.config.default_years))
     return report_bad_files(result.register)
 
 

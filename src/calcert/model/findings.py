@@ -53,6 +53,9 @@ CODES: dict[str, Severity] = {
     "W005": "warning",  # possible-duplicate
     "W006": "warning",  # not-canonical
     "W007": "warning",  # term-mismatch
+    "W008": "warning",  # unsourced-award
+    "W009": "warning",  # decided-after-awarded
+    "W010": "warning",  # ordinal-contradicts-history
 }
 
 

@@ -12,14 +12,18 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
 
+from dateutil.relativedelta import relativedelta
+
 # Key order is the canonical order (SPEC "Canonical form").
 INSTITUTION_KEYS = ("id", "name", "kind", "city", "voivodeship", "website", "parent", "awards")
 INSTITUTION_REQUIRED = ("id", "name", "city", "awards")
 AWARD_KEYS = (
+    "decided_on",
     "awarded_on",
     "valid_from",
     "valid_until",
     "term",
+    "ordinal",
     "awarded_by",
     "event",
     "certificate_no",
@@ -28,20 +32,35 @@ AWARD_KEYS = (
     "withdrawn_on",
     "withdrawal_reason",
 )
-AWARD_REQUIRED = ("valid_from", "valid_until")
-AWARD_DATE_KEYS = frozenset({"awarded_on", "valid_from", "valid_until", "withdrawn_on"})
+AWARD_REQUIRED = ("valid_from",)
+AWARD_DATE_KEYS = frozenset(
+    {"decided_on", "awarded_on", "valid_from", "valid_until", "withdrawn_on"}
+)
+AWARD_INT_KEYS = frozenset({"ordinal"})
+# Every value of an ``Award`` that is not where it came from: the file's keys, and whether
+# ``valid_until`` was assumed (absent from the file, derived from ``[terms] default_years``).
+AWARD_FIELDS = (*AWARD_KEYS, "valid_until_assumed")
+# The term the register assumes when a source states none (``[terms] default_years``).
+DEFAULT_YEARS = 5
 
 Status = Literal["pending", "active", "expired", "withdrawn"]
 
 
 @dataclass(frozen=True)
 class Award:
-    """One certificate: a closed interval of days, optionally cut short by a withdrawal."""
+    """One certificate: a closed interval of days, optionally cut short by a withdrawal.
+
+    ``valid_until`` is always a day: when the file states none, it is the end the register
+    assumes (``assumed_until``) and ``valid_until_assumed`` is true; such an end is never
+    written back to the file.
+    """
 
     valid_from: date
     valid_until: date
     awarded_on: date | None = None
     term: str | None = None
+    decided_on: date | None = None
+    ordinal: int | None = None
     awarded_by: str | None = None
     event: str | None = None
     certificate_no: str | None = None
@@ -49,6 +68,7 @@ class Award:
     notes: str | None = None
     withdrawn_on: date | None = None
     withdrawal_reason: str | None = None
+    valid_until_assumed: bool = False
     line: int | None = field(default=None, compare=False)
 
     @property
@@ -80,17 +100,33 @@ class Award:
         return "active"
 
     def label(self) -> str:
-        """The term as people read it: "2014-05-19..2017-05-18"."""
-        return f"{self.valid_from.isoformat()}..{self.valid_until.isoformat()}"
+        """The term as people read it: "2014-05-19..2017-05-18"; an assumed end is marked
+        with ``≈`` ("2011-06-28..≈2016-06-27")."""
+        mark = ASSUMED_MARK if self.valid_until_assumed else ""
+        return f"{self.valid_from.isoformat()}..{mark}{self.valid_until.isoformat()}"
 
     def to_dict(self) -> dict[str, object]:
-        """Present keys in canonical order (absent optional keys omitted)."""
+        """The file's keys in canonical order (absent optional keys, and an assumed
+        ``valid_until``, omitted)."""
         out: dict[str, object] = {}
         for key in AWARD_KEYS:
             value = getattr(self, key)
-            if value is not None:
+            if value is not None and not (key == "valid_until" and self.valid_until_assumed):
                 out[key] = value
         return out
+
+
+# How people see an end that no source states: "≈2016-06-27".
+ASSUMED_MARK = "≈"
+
+
+def assumed_until(valid_from: date, years: int = DEFAULT_YEARS) -> date:
+    """The last day of a term of ``years`` from ``valid_from`` (the calendar's last day when
+    that is beyond year 9999): what the register assumes when a source states no end."""
+    try:
+        return valid_from + relativedelta(years=years) - timedelta(days=1)
+    except (OverflowError, ValueError):
+        return date.max
 
 
 @dataclass(frozen=True)
@@ -117,6 +153,13 @@ class Institution:
 
     def sorted_awards(self) -> tuple[Award, ...]:
         return tuple(sorted(self.awards, key=lambda a: (a.valid_from, a.valid_until)))
+
+    def ordinal_of(self, award: Award) -> int:
+        """Which certificate ``award`` is: as a source states it (``ordinal``), else its
+        place among the recorded awards (1 for the earliest)."""
+        if award.ordinal is not None:
+            return award.ordinal
+        return self.sorted_awards().index(award) + 1
 
     def current_award(self, day: date) -> Award | None:
         for award in self.sorted_awards():
@@ -148,4 +191,5 @@ class Institution:
 # The flat layout of one award with its institution: the columns `export --format csv`
 # writes and `import` reads.
 INSTITUTION_COLUMNS = ("id", "name", "kind", "city", "voivodeship", "website", "parent")
-CSV_COLUMNS = (*INSTITUTION_COLUMNS, *AWARD_KEYS)
+# ``valid_until_assumed`` follows ``valid_until``: true when no source states the end.
+CSV_COLUMNS = (*INSTITUTION_COLUMNS, *AWARD_KEYS[:4], "valid_until_assumed", *AWARD_KEYS[4:])

@@ -65,6 +65,16 @@ def is_blank(text: str) -> bool:
     return NOT_BLANK_RE.search(text) is None
 
 
+# An award's source: a citation ("uchwała Komisji Certyfikacyjnej nr …"), or, when it looks
+# like a web address (http://, https://, www.), a well-formed http(s) address with a host.
+SOURCE_PATTERN = (
+    rf"^(?!https?://|www\.)[\s\S]*[^{WHITESPACE}][\s\S]*$"
+    rf"|^https?://[^{WHITESPACE}/?#:@.]+(\.[^{WHITESPACE}/?#:@.]+)+(:[0-9]{{1,5}})?"
+    rf"([/?#][^{WHITESPACE}]*)?$"
+)
+SOURCE_RE = re.compile(SOURCE_PATTERN)
+
+
 def id_problem(value: str) -> str | None:
     """Why ``value`` is not a valid institution id, or None when it is."""
     if not value:
@@ -110,3 +120,22 @@ def date_parts(text: str) -> tuple[int, int, int] | None:
 
 def is_url(text: str) -> bool:
     return URL_RE.fullmatch(text) is not None
+
+
+def source_problem(value: str) -> str | None:
+    """Why ``value`` is not a source (a citation, or a well-formed http(s) address when it
+    looks like one), or None when it is."""
+    if SOURCE_RE.fullmatch(value):
+        return None
+    if is_blank(value):
+        return Message("source is empty; give the address or the citation of the source")
+    if value.startswith("www."):
+        return Message(
+            "source {value!r} looks like a web address without http(s)://; write https://{value}",
+            value=value,
+        )
+    return Message(
+        "source {value!r} looks like a web address but is not a well-formed http(s) address "
+        "(https://host.domain/path, no spaces); fix it, or write a citation",
+        value=value,
+    )

@@ -40,9 +40,11 @@ class AddRequest:
     website: str | None = None
     parent: str | None = None
     awarded_on: date | None = None
+    decided_on: date | None = None
     valid_from: date | None = None
     valid_until: date | None = None
     term: PrintedTerm | None = None
+    ordinal: int | None = None
     awarded_by: str | None = None
     event: str | None = None
     certificate_no: str | None = None
@@ -66,6 +68,8 @@ class EditResult:
     register: Register | None = field(default=None, repr=False, compare=False)
     # Warnings the register would have after the edit that it has not now.
     warnings: list[Finding] = field(default_factory=list)
+    # The award ``add`` recorded without an end (no --until, no --term): its end is assumed.
+    assumed: Award | None = None
 
 
 def check_id(ident: str, what: str = "id") -> str:
@@ -193,8 +197,12 @@ def plan_add(register: Register, request: AddRequest, today: date) -> EditResult
     new = Award(
         valid_from=start,
         valid_until=end,
+        # Neither --until nor --term: no source states the end; it is not written down.
+        valid_until_assumed=request.valid_until is None and request.term is None,
         awarded_on=request.awarded_on,
+        decided_on=request.decided_on,
         term=str(request.term) if request.term else None,
+        ordinal=request.ordinal,
         awarded_by=_clean(request.awarded_by, "--by"),
         event=_clean(request.event, "--event"),
         certificate_no=_clean(request.certificate_no, "--certificate-no"),
@@ -266,15 +274,36 @@ def plan_add(register: Register, request: AddRequest, today: date) -> EditResult
 
     text = dumps(institution)
     warnings = _check_change(register, path, text, today, strict=request.strict)
-    position = institution.sorted_awards().index(new) + 1
     where = f"{institution.name}, {institution.city}"
     term = _(" (term {term})").format(term=new.term) if new.term else ""
     summary = _("{ordinal} certificate of {ident} ({where}): {label}{term}").format(
-        ordinal=ordinal(position), ident=ident, where=where, label=new.label(), term=term
+        ordinal=ordinal(institution.ordinal_of(new)),
+        ident=ident,
+        where=where,
+        label=new.label(),
+        term=term,
     )
+    assumed = new if new.valid_until_assumed else None
     return EditResult(
-        institution, path, text, summary, created, changed, register=register, warnings=warnings
+        institution,
+        path,
+        text,
+        summary,
+        created,
+        changed,
+        register=register,
+        warnings=warnings,
+        assumed=assumed,
     )
+
+
+def assumed_end_note(award: Award, default_years: int) -> str:
+    """What ``add`` says about an award recorded without an end (in the current language)."""
+    return _(
+        "The end {end} is assumed ([terms] default_years = {years}), not recorded: when a "
+        "source states the term, record it with --until DATE or --term YEARS (or write "
+        "valid_until in the file)."
+    ).format(end=award.valid_until.isoformat(), years=default_years)
 
 
 # Written into the register: in the register's language (calcert.toml), not the user's.
@@ -303,10 +332,12 @@ def _place(
             note = gettext_in(language, SUPERSEDED_NOTE).format(
                 start=new.valid_from.isoformat(),
                 cut=cut.isoformat(),
-                until=award.valid_until.isoformat(),
+                until=award.label().partition("..")[2],
             )
             notes = f"{award.notes} {note}" if award.notes else note
-            result.append(dataclasses.replace(award, valid_until=cut, notes=notes))
+            # The cut is a fact (the new award's start), not an assumption: it is written.
+            ended = dataclasses.replace(award, valid_until=cut, valid_until_assumed=False)
+            result.append(dataclasses.replace(ended, notes=notes))
             continue
         raise Refused(
             _("{path}: the new award {new} overlaps the recorded award {old}{hint}").format(

@@ -30,11 +30,13 @@ from calcert.model.findings import display_path
 from calcert.model.headings import column_for
 from calcert.model.records import (
     AWARD_DATE_KEYS,
+    AWARD_INT_KEYS,
     AWARD_KEYS,
     CSV_COLUMNS,
     INSTITUTION_COLUMNS,
     Award,
     Institution,
+    assumed_until,
 )
 from calcert.model.text import csv_value, escape_controls, first_control
 from calcert.model.values import closest_voivodeship, date_parts, id_problem, is_voivodeship
@@ -51,7 +53,10 @@ from calcert.register.fs import (
 from calcert.register.loader import Register, load
 from calcert.register.tomlfile import BOM, ParsedFile, dumps, guess_encoding
 
-REQUIRED = ("id", "name", "city", "valid_from", "valid_until")
+REQUIRED = ("id", "name", "city", "valid_from")
+# How a spreadsheet may say yes or no in valid_until_assumed (Excel's TRUE/FALSE too).
+_YES = frozenset({"true", "yes", "tak", "1"})
+_NO = frozenset({"false", "no", "nie", "0"})
 IDENTITY = tuple(c for c in INSTITUTION_COLUMNS if c != "id")
 _PL = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")  # what a Polish spreadsheet writes
 _SEP_LINE = re.compile(r"sep=([;,\t|])[ \t]*\r?\n", re.IGNORECASE)  # Excel's separator line
@@ -283,7 +288,37 @@ def parse_cell_date(text: str) -> date | None:
 # ---- planning ------------------------------------------------------------------------------
 
 
-def _row_award(row: CsvRow, where: str, problems: list[str]) -> Award | None:
+def _cell_value(key: str, value: str, where: str) -> tuple[object, str | None]:
+    """The value of one award cell, or the problem with it."""
+    if key in AWARD_DATE_KEYS:
+        day = parse_cell_date(value)
+        if day is None:
+            return None, _(
+                "{where}: {key} {value!r} is not a date; use YYYY-MM-DD, e.g. 2022-03-29"
+            ).format(where=where, key=key, value=value)
+        return day, None
+    if key in AWARD_INT_KEYS:
+        if not (value.isascii() and value.isdigit()) or len(value) > 6:
+            return None, _(
+                "{where}: {key} {value!r} is not a whole number; e.g. 3 for a third certificate"
+            ).format(where=where, key=key, value=value)
+        return int(value), None
+    return value, None
+
+
+def _assumed_column(row: CsvRow, where: str, problems: list[str]) -> bool:
+    """Whether the row says its valid_until is assumed (then no valid_until is written)."""
+    text = row.values.get("valid_until_assumed", "").lower()
+    if text not in _YES and text not in _NO and text:
+        problems.append(
+            _("{where}: valid_until_assumed {value!r} is neither true nor false").format(
+                where=where, value=row.values["valid_until_assumed"]
+            )
+        )
+    return text in _YES
+
+
+def _row_award(row: CsvRow, where: str, problems: list[str], default_years: int) -> Award | None:
     if _has_controls(row, where, problems):
         return None
     fields: dict[str, object] = {}
@@ -292,21 +327,17 @@ def _row_award(row: CsvRow, where: str, problems: list[str]) -> Award | None:
         value = row.values.get(key)
         if value is None:
             continue
-        if key in AWARD_DATE_KEYS:
-            day = parse_cell_date(value)
-            if day is None:
-                problems.append(
-                    _(
-                        "{where}: {key} {value!r} is not a date; use YYYY-MM-DD, e.g. 2022-03-29"
-                    ).format(where=where, key=key, value=value)
-                )
-                ok = False
-                continue
-            fields[key] = day
-        else:
-            fields[key] = value
-    if not ok:
+        fields[key], problem = _cell_value(key, value, where)
+        if problem is not None:
+            problems.append(problem)
+            ok = False
+    assumed = _assumed_column(row, where, problems)
+    if not ok or "valid_from" not in fields:
         return None
+    if assumed or "valid_until" not in fields:
+        # No source states the end: none is written, the register assumes it.
+        fields["valid_until"] = assumed_until(fields["valid_from"], default_years)  # type: ignore[arg-type]
+        fields["valid_until_assumed"] = True
     return Award(**fields)  # type: ignore[arg-type]
 
 
@@ -338,7 +369,7 @@ def plan_import(
         if problem is not None:
             problems.append(problem)
             continue
-        award = _row_award(row, where, problems)
+        award = _row_award(row, where, problems, register.config.default_years)
         if award is not None:
             by_id.setdefault(row.values["id"], []).append((row, award))
         if tick:

@@ -11,7 +11,7 @@ from datetime import date
 
 from calcert.errors import UsageError
 from calcert.i18n import _, translate_text
-from calcert.model.records import Award, Institution
+from calcert.model.records import AWARD_KEYS, Award, Institution
 from calcert.model.terms import Duration
 from calcert.register.loader import Register
 from calcert.register.tomlfile import ParsedFile
@@ -97,6 +97,9 @@ def list_rows(register: Register, status: str, as_of: date) -> list[dict[str, ob
                 "status": inst_status,
                 "valid_from": award.valid_from.isoformat(),
                 "valid_until": award.effective_until.isoformat(),
+                # (a withdrawal's cut is a fact: only an end nobody stated is assumed)
+                "valid_until_assumed": award.valid_until_assumed
+                and award.effective_until == award.valid_until,
                 "certificates": len(inst.awards),
             }
         )
@@ -114,9 +117,15 @@ def _has_status(award: Award, shown: str | None, wanted: str) -> bool:
 
 
 def award_row(award: Award, as_of: date, number: int) -> dict[str, object]:
+    """An award for ``show``: its number (the stated ordinal, else its place), status and
+    keys; an end no source states is there too, with ``valid_until_assumed``."""
     row: dict[str, object] = {"number": number, "status": award.status(as_of)}
-    for key, value in award.to_dict().items():
-        row[key] = value.isoformat() if isinstance(value, date) else value
+    for key in AWARD_KEYS:
+        value = getattr(award, key)
+        if value is not None:
+            row[key] = value.isoformat() if isinstance(value, date) else value
+        if key == "valid_until" and award.valid_until_assumed:
+            row["valid_until_assumed"] = True
     return row
 
 
@@ -169,7 +178,7 @@ def show(register: Register, ident: str, as_of: date) -> dict[str, object]:
     units = sub_units(register, ident, as_of)
     if units:
         out["sub_units"] = [unit.id for unit in units]
-    out["awards"] = [award_row(a, as_of, n) for n, a in enumerate(inst.sorted_awards(), start=1)]
+    out["awards"] = [award_row(a, as_of, inst.ordinal_of(a)) for a in inst.sorted_awards()]
     return out
 
 
@@ -226,6 +235,7 @@ def expiring_rows(
                 "name": inst.name,
                 "city": inst.city,
                 "valid_until": current.valid_until.isoformat(),
+                "valid_until_assumed": current.valid_until_assumed,
                 "days_left": (current.valid_until - as_of).days,
             }
         )

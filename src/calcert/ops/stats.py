@@ -1,8 +1,8 @@
 """Figures about the register: awards per year, active certificates by region and kind.
 
-"First" and "renewal" are relative to what the register records: an institution's
-earliest recorded award counts as its first (Radom's third certificate is its first
-*recorded* one). Withdrawn awards still count as awarded in their year.
+"First" and "renewal" follow which certificate an award is: its stated ``ordinal`` where a
+source gives one (Radom's third certificate is a renewal, though the first recorded), else
+its place among the recorded awards. Withdrawn awards still count as awarded in their year.
 """
 
 from __future__ import annotations
@@ -108,8 +108,8 @@ def per_year(insts: list[Institution]) -> tuple[YearCount, ...]:
     first: Counter[int] = Counter()
     renewal: Counter[int] = Counter()
     for inst in insts:
-        for n, award in enumerate(inst.sorted_awards()):
-            (renewal if n else first)[award_year(award)] += 1
+        for award in inst.sorted_awards():
+            (renewal if inst.ordinal_of(award) > 1 else first)[award_year(award)] += 1
     return tuple(YearCount(y, first[y], renewal[y]) for y in sorted(set(first) | set(renewal)))
 
 

@@ -1,8 +1,12 @@
 """The register as rows of awards, and the plain export formats: CSV, JSON, Markdown.
 
 One row per award, carrying its institution's fields, in a fixed column order: the
-institution keys in canonical order, then every award key in canonical order. The CSV
-columns are exactly what ``calcert import`` reads, so export → import round-trips. The
+institution keys in canonical order, then every award key in canonical order, with
+``valid_until_assumed`` after ``valid_until`` (true when no source states the end: the
+row's ``valid_until`` is then the register's assumption, and ``import`` writes none). The
+CSV columns are exactly what ``calcert import`` reads, so export → import round-trips.
+JSON and Markdown add ``number``: which certificate of the institution this is (the
+stated ``ordinal``, else the award's place among those recorded). The
 calendar (``ics``) and the public page (``html``) have modules of their own.
 """
 
@@ -15,18 +19,27 @@ from dataclasses import dataclass
 from datetime import date
 
 from calcert.i18n import _
-from calcert.model.records import AWARD_KEYS, CSV_COLUMNS, INSTITUTION_COLUMNS, Award, Institution
+from calcert.model.records import (
+    ASSUMED_MARK,
+    AWARD_KEYS,
+    CSV_COLUMNS,
+    INSTITUTION_COLUMNS,
+    Award,
+    Institution,
+)
 from calcert.model.text import csv_cell, escape_controls
 from calcert.ops.queries import readable
+from calcert.outputs.tables import ASSUMED_LEGEND
 from calcert.register.loader import Register
 
-JSON_KEYS = (*CSV_COLUMNS, "status")
+JSON_KEYS = (*CSV_COLUMNS, "number", "status")
 MD_COLUMNS = (
     "id",
     "name",
     "city",
     "voivodeship",
     "kind",
+    "number",
     "status",
     "valid_from",
     "valid_until",
@@ -51,6 +64,9 @@ class Row:
         for key in AWARD_KEYS:
             value = getattr(self.award, key)
             out[key] = value.isoformat() if isinstance(value, date) else value
+            if key == "valid_until":
+                out["valid_until_assumed"] = self.award.valid_until_assumed
+        out["number"] = self.institution.ordinal_of(self.award)
         out["status"] = self.status
         return out
 
@@ -76,6 +92,8 @@ def rows(register: Register, status: str, as_of: date) -> list[Row]:
 
 
 def _cell(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return "" if value is None else str(value)
 
 
@@ -110,5 +128,9 @@ def to_markdown(selected: list[Row], title: str | None = None) -> str:
     lines.append("|" + "|".join("---" for _column in MD_COLUMNS) + "|")
     for row in selected:
         values = row.values()
+        if row.award.valid_until_assumed:
+            values["valid_until"] = f"{ASSUMED_MARK}{values['valid_until']}"
         lines.append("| " + " | ".join(_md_cell(values[c]) for c in MD_COLUMNS) + " |")
+    if any(row.award.valid_until_assumed for row in selected):
+        lines += ["", _(ASSUMED_LEGEND)]
     return "\n".join(lines) + "\n"

@@ -75,12 +75,24 @@ def _link(url: str | None, text: str) -> str:
     return _e(text)
 
 
+ASSUMED_TITLE = N_("Assumed end: no source states the term; the register assumes its default term")
+
+
+def _until(award: Award) -> str:
+    """The last day (a withdrawal's, if any); an end no source states is "≈" with a tooltip
+    saying so."""
+    end = award.effective_until
+    if award.valid_until_assumed and end == award.valid_until:
+        return (
+            f'<span class="nowrap assumed" title="{_e(_(ASSUMED_TITLE))}">'
+            f"≈{end.isoformat()}</span>"
+        )
+    return f'<span class="nowrap">{end.isoformat()}</span>'
+
+
 def _term(award: Award) -> str:
     """The term as HTML, ending where a withdrawal ended it; dates never break inside."""
-    span = (
-        f'<span class="nowrap">{award.valid_from.isoformat()}</span> – '
-        f'<span class="nowrap">{award.effective_until.isoformat()}</span>'
-    )
+    span = f'<span class="nowrap">{award.valid_from.isoformat()}</span> – {_until(award)}'
     return f"{span} ({_e(award.term)})" if award.term else span
 
 
@@ -93,6 +105,11 @@ def _award_notes(award: Award) -> str:
         if award.event:
             parts.append(_e(award.event))
     text = f"<br><small>{', '.join(parts)}</small>" if parts else ""
+    if award.decided_on:
+        decided = _("decided by the commission {date}").format(
+            date=_e(long_date(award.decided_on))
+        )
+        text += f"<br><small>{decided}</small>"
     if award.withdrawn_on:
         reason = f": {_e(award.withdrawal_reason)}" if award.withdrawal_reason else ""
         withdrawn = _("withdrawn {date}").format(date=_e(long_date(award.withdrawn_on)))
@@ -104,9 +121,10 @@ def _award_notes(award: Award) -> str:
 
 def _history(inst: Institution, as_of: date) -> str:
     items = [
-        f"<li><strong>{_term(a)}</strong> {_badge(a.status(as_of))}{_award_notes(a)}</li>"
+        f'<li value="{inst.ordinal_of(a)}"><strong>{_term(a)}</strong> '
+        f"{_badge(a.status(as_of))}{_award_notes(a)}</li>"
         for a in inst.sorted_awards()
-    ]
+    ]  # numbered by the stated ordinal, else by the place in the history
     n = len(inst.awards)
     label = ngettext("{n} certificate", "{n} certificates", n).format(n=n)
     return f"<details><summary>{_e(label)}</summary><ol>{''.join(items)}</ol></details>"

@@ -130,6 +130,11 @@ def _details(inst: Institution, award: Award, renewed: date | None) -> list[str]
         details = [
             f"The CAL quality certificate of {inst.name} ({inst.city}) ends on this day ({term})."
         ]
+        if award.valid_until_assumed:
+            details.append(
+                "This end is assumed: no source states the term, and the register assumes "
+                "its default term from the start. Check the certificate."
+            )
         if renewed:
             details.append(f"Already renewed: the next term starts {renewed.isoformat()}.")
         else:

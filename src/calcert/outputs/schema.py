@@ -19,6 +19,7 @@ from typing import Any
 
 from calcert.model.records import (
     AWARD_DATE_KEYS,
+    AWARD_INT_KEYS,
     AWARD_KEYS,
     AWARD_REQUIRED,
     INSTITUTION_KEYS,
@@ -29,6 +30,7 @@ from calcert.model.values import (
     ID_MAX,
     ID_PATTERN,
     NOT_BLANK,
+    SOURCE_PATTERN,
     TERM_PATTERN,
     URL_PATTERN,
     VOIVODESHIPS,
@@ -49,14 +51,21 @@ INSTITUTION_DOCS = {
 }
 
 AWARD_DOCS = {
-    "awarded_on": "Day of the ceremony (TOML local date, no quotes).",
+    "decided_on": "Day the certification commission decided to award it, where a source "
+    "states it (TOML local date, no quotes).",
+    "awarded_on": "Day of the ceremony, the hand-over (TOML local date, no quotes).",
     "valid_from": "First day of the term (TOML local date, no quotes).",
-    "valid_until": "Last day of the term, inclusive (TOML local date, no quotes).",
+    "valid_until": "Last day of the term, inclusive (TOML local date, no quotes), where a "
+    "source states it; without it the end is assumed from [terms] default_years and marked "
+    "as assumed.",
     "term": 'The term as printed on the certificate, e.g. "2022-2026".',
+    "ordinal": "Which certificate of the institution this is, as a source states it "
+    '("po raz trzeci": 3); a whole number, 1 or more.',
     "awarded_by": "Who handed the certificate over.",
     "event": "The occasion of the ceremony.",
     "certificate_no": "Number of the certificate.",
-    "source": "Where the award is documented (http or https address).",
+    "source": "Where the award is documented: a well-formed http(s) address, or a "
+    'citation ("uchwała Komisji Certyfikacyjnej nr …").',
     "notes": "Free-text notes.",
     "withdrawn_on": "Day the certification commission withdrew the certificate.",
     "withdrawal_reason": "Why it was withdrawn (only with withdrawn_on).",
@@ -103,7 +112,9 @@ def _award_property(key: str) -> dict[str, Any]:
     if key == "term":
         return _text(key, doc, pattern=TERM_PATTERN)
     if key == "source":
-        return _text(key, doc, pattern=URL_PATTERN)
+        return _text(key, doc, pattern=SOURCE_PATTERN)
+    if key in AWARD_INT_KEYS:
+        return {"description": doc, "type": "integer", "minimum": 1}
     return _text(key, doc)
 
 

@@ -47,6 +47,9 @@ _HEADERS = {
     "withdrawn_on": N_("withdrawn on"),
     "certificate_no": N_("certificate no."),
     "withdrawal_reason": N_("withdrawal reason"),
+    "decided_on": N_("decided on"),
+    "ordinal": N_("ordinal"),
+    "valid_until_assumed": N_("valid until assumed"),
 }
 _SHORT_HEADERS = {"certificates": N_("certs")}  # where a terminal is short of room
 
@@ -97,7 +100,39 @@ def _human_cell(row: dict[str, object], column: str) -> str:
 
 
 def _cell(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return "" if value is None else str(value)
+
+
+# An end that no source states (``valid_until_assumed``): marked in tables for people, a
+# column of its own in json and csv.
+ASSUMED_KEY = "valid_until_assumed"
+ASSUMED_LEGEND = N_(
+    "≈ assumed end: no source states it; the register assumes [terms] default_years from the start"
+)
+
+
+def mark_assumed(
+    rows: Sequence[dict[str, object]], columns: Sequence[str]
+) -> tuple[list[dict[str, object]], str | None]:
+    """Rows for people, an assumed ``valid_until`` shown as ``≈2016-06-27``, and the legend
+    to print under them (None when no end is assumed)."""
+    if "valid_until" not in columns or not any(row.get(ASSUMED_KEY) for row in rows):
+        return list(rows), None
+    marked = [
+        {**row, "valid_until": f"≈{row['valid_until']}"} if row.get(ASSUMED_KEY) else row
+        for row in rows
+    ]
+    return marked, _(ASSUMED_LEGEND)
+
+
+def machine_columns(columns: Sequence[str]) -> list[str]:
+    """``columns`` with ``valid_until_assumed`` right after ``valid_until`` (json, csv)."""
+    out = list(columns)
+    if "valid_until" in out and ASSUMED_KEY not in out:
+        out.insert(out.index("valid_until") + 1, ASSUMED_KEY)
+    return out
 
 
 def to_json(data: object) -> str:
@@ -311,14 +346,22 @@ def print_rows(
     empty: str = "nothing to show",
 ) -> None:
     if fmt == "json":
-        sys.stdout.write(to_json([{c: row.get(c) for c in columns} for row in rows]))
-    elif fmt == "csv":
-        sys.stdout.write(to_csv(rows, columns))
-    elif fmt == "md":
+        keys = machine_columns(columns)
+        sys.stdout.write(to_json([{c: row.get(c) for c in keys} for row in rows]))
+        return
+    if fmt == "csv":
+        sys.stdout.write(to_csv(rows, machine_columns(columns)))
+        return
+    rows, legend = mark_assumed(rows, columns)
+    if fmt == "md":
         # For people reading a page: an empty result is a sentence, not an empty table.
         sys.stdout.write(to_markdown(rows, columns) if rows else f"{empty}\n")
+        if legend:
+            sys.stdout.write(f"\n{legend}\n")
     else:
         print_table(rows, columns, title=title, empty=empty)
+        if legend:
+            print(legend)
 
 
 class Progress:

@@ -67,6 +67,8 @@ def _cells(row: Row) -> list[object]:
     for column in CSV_COLUMNS:
         if column in AWARD_DATE_KEYS:
             cells.append(getattr(row.award, column))
+        elif isinstance(values[column], bool):
+            cells.append("true" if values[column] else "false")  # as CSV writes it
         elif values[column] is None:
             cells.append(None)
         else:

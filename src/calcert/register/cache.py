@@ -50,13 +50,14 @@ from typing import Any
 from calcert import __version__
 from calcert.i18n import Message, PluralMessage
 from calcert.model.findings import Finding
-from calcert.model.records import AWARD_KEYS, Award, Institution
+from calcert.model.records import AWARD_DATE_KEYS, AWARD_FIELDS, Award, Institution
 from calcert.register.tomlfile import LineIndex, ParsedFile, decode
 
-FORMAT = 4  # 2: findings carry a column; 3: and the per-file rules' findings; 4: a digest, no MAC
+FORMAT = 5  # 2: findings carry a column; 3: and the per-file rules' findings; 4: a digest, no MAC;
+# 5: decided_on, ordinal, valid_until_assumed
 ENV_SWITCH = "CALCERT_CACHE"  # "0", "off", "no" or "false" switch the cache off
 _TOP = ("id", "name", "city", "kind", "voivodeship", "website", "parent")
-_DATES = frozenset({"awarded_on", "valid_from", "valid_until", "withdrawn_on"})
+_DATES = AWARD_DATE_KEYS
 
 
 def quiet(message: str) -> None:
@@ -232,7 +233,7 @@ def pack(parsed: ParsedFile) -> tuple[Any, ...]:
         awards = []
         for award in inst.awards:
             values: list[Any] = [award.line]
-            for key in AWARD_KEYS:
+            for key in AWARD_FIELDS:
                 value = getattr(award, key)
                 values.append(value.toordinal() if key in _DATES and value else value)
             awards.append(tuple(values))
@@ -265,7 +266,7 @@ def unpack(packed: tuple[Any, ...], path: Path, shown: str, raw: bytes | None) -
         awards = []
         for values in packed_awards:
             fields: dict[str, Any] = {}
-            for key, value in zip(AWARD_KEYS, values[1:], strict=True):
+            for key, value in zip(AWARD_FIELDS, values[1:], strict=True):
                 if value is not None:
                     fields[key] = date.fromordinal(value) if key in _DATES else value
             awards.append(Award(line=values[0], **fields))
@@ -287,14 +288,18 @@ def unpack(packed: tuple[Any, ...], path: Path, shown: str, raw: bytes | None) -
 class ParseCache:
     """What reading each file gave, by file name and content digest."""
 
-    def __init__(self, root: Path, folder: Path, entries: dict[str, tuple[Any, ...]]):
+    def __init__(
+        self, root: Path, folder: Path, entries: dict[str, tuple[Any, ...]], settings: str = ""
+    ):
         self.root = root
         self._old = entries
         self._new: dict[str, tuple[Any, ...]] = {}
         # The files read this run whose entry lacks the rules' findings (see ``save``).
         self._unchecked: dict[str, ParsedFile] = {}
         self._changed = False
-        self._fingerprint = _code_fingerprint()
+        # What reading depends on besides the bytes: the register's [terms] default_years
+        # (the end of an award without valid_until); other settings, other entries.
+        self._fingerprint = _code_fingerprint() + settings
         self._path = folder / cache_file(root).name
 
     @property
@@ -302,14 +307,17 @@ class ParseCache:
         return self._path
 
     @classmethod
-    def open(cls, root: Path) -> ParseCache | None:
-        """The register's cache (empty when there is none yet); None when switched off."""
+    def open(cls, root: Path, settings: str = "") -> ParseCache | None:
+        """The register's cache (empty when there is none yet); None when switched off.
+
+        ``settings``: the register settings that reading depends on, as text; a cache
+        written under other settings is not used."""
         if not enabled():
             return None
         folder = usable_folder(root)
         if folder is None:
             return None
-        cache = cls(root, folder, {})
+        cache = cls(root, folder, {}, settings)
         cache._old = cache._read()
         return cache
 

@@ -20,6 +20,7 @@ import calcert
 from calcert.errors import UsageError
 from calcert.i18n import Message, _
 from calcert.model.findings import Finding, display_path
+from calcert.model.records import DEFAULT_YEARS
 from calcert.register.config import Config, load_config
 from calcert.register.fs import INSTITUTIONS_DIR
 from calcert.register.tomlfile import ParsedFile, parse
@@ -157,12 +158,17 @@ def stray_files(root: Path) -> list[ParsedFile]:
 
 
 def read_file(
-    path: Path, root: Path, cache: ParseCache | None = None, shown: str | None = None
+    path: Path,
+    root: Path,
+    cache: ParseCache | None = None,
+    shown: str | None = None,
+    default_years: int = DEFAULT_YEARS,
 ) -> ParsedFile:
     """Read and parse one institution file; OS-level problems become findings.
 
     With a ``cache``, a file whose bytes were parsed before is not parsed again. ``shown``
-    (how to name the file in findings) defaults to ``display_path(path)``.
+    (how to name the file in findings) defaults to ``display_path(path)``;
+    ``default_years`` is the register's ``[terms] default_years`` (see ``parse``).
     """
     shown = shown or display_path(path)
 
@@ -195,10 +201,10 @@ def read_file(
     except OSError as exc:
         return unreadable(Message("cannot be read ({reason})", reason=exc.strerror))
     if cache is None:
-        return parse(path, raw, shown)
+        return parse(path, raw, shown, default_years)
     parsed = cache.get(path, raw, shown)
     if parsed is None:
-        parsed = parse(path, raw, shown)
+        parsed = parse(path, raw, shown, default_years)
         cache.put(path, raw, parsed)
     return parsed
 
@@ -217,7 +223,8 @@ def load(
 
     config = load_config(root)
     paths = list(iter_institution_paths(root))
-    cache = ParseCache.open(root) if use_cache else None
+    years = config.default_years
+    cache = ParseCache.open(root, f":default_years={years}") if use_cache else None
     # All files share a folder: work out how to show it once, not once per file.
     folder = display_path(root / INSTITUTIONS_DIR)
     prefix = "" if folder == "." else folder + "/"
@@ -231,11 +238,11 @@ def load(
         with progress_factory(len(paths), "reading the register") as progress:
             files = None
             if _worth_a_second_process(len(jobs), cache):
-                files = _read_two_ways(root, jobs, cache, progress, check_file)
+                files = _read_two_ways(root, jobs, cache, progress, years, check_file)
             if files is None:
                 files = []
                 for path, shown in jobs:
-                    files.append(_checked(read_file(path, root, cache, shown), check_file))
+                    files.append(_checked(read_file(path, root, cache, shown, years), check_file))
                     progress.advance()
         files.extend(stray_files(root))
         if cache is not None:
@@ -261,7 +268,7 @@ def load(
 
 PARALLEL_FROM = 4000  # files to parse before a second process pays for its start
 _CHILD_SHARE = 0.52  # the parent also rebuilds the child's results: give the child more
-_job: tuple[Path, list[tuple[Path, str]], Callable[[ParsedFile], object] | None] | None = None
+_job: tuple[Path, list[tuple[Path, str]], int, Callable[[ParsedFile], object] | None] | None = None
 
 
 def _checked(parsed: ParsedFile, check_file: Callable[[ParsedFile], object] | None) -> ParsedFile:
@@ -286,10 +293,10 @@ def _read_in_child(start: int) -> list[tuple[Any, bytes | None] | None]:
     from calcert.register.cache import Uncacheable, pack
 
     assert _job is not None
-    root, jobs, check_file = _job
+    root, jobs, years, check_file = _job
     out: list[tuple[Any, bytes | None] | None] = []
     for path, shown in jobs[start:]:
-        parsed = _checked(read_file(path, root, None, shown), check_file)
+        parsed = _checked(read_file(path, root, None, shown, years), check_file)
         try:
             out.append((pack(parsed), parsed.raw))
         except Uncacheable:
@@ -310,6 +317,7 @@ def _read_two_ways(
     jobs: list[tuple[Path, str]],
     cache: ParseCache | None,
     progress: Any,
+    years: int = DEFAULT_YEARS,
     check_file: Callable[[ParsedFile], object] | None = None,
 ) -> list[ParsedFile] | None:
     """Read the first part here and the rest in a forked child; None if the child could
@@ -325,7 +333,7 @@ def _read_two_ways(
     except (ImportError, ValueError):
         return None
     split = int(len(jobs) * (1 - _CHILD_SHARE))
-    _job = (root, jobs, check_file)
+    _job = (root, jobs, years, check_file)
     results = None
     pool = ProcessPoolExecutor(1, mp_context=context, initializer=_ignore_interrupts)
     try:
@@ -336,7 +344,7 @@ def _read_two_ways(
             return None
         files = []
         for path, shown in jobs[:split]:
-            files.append(_checked(read_file(path, root, cache, shown), check_file))
+            files.append(_checked(read_file(path, root, cache, shown, years), check_file))
             progress.advance()
         with contextlib.suppress(BrokenProcessPool):
             results = theirs.result()
@@ -346,7 +354,7 @@ def _read_two_ways(
     finally:
         _job = None
     pool.shutdown(wait=True)
-    files.extend(_their_part(root, jobs[split:], results, cache, progress, check_file))
+    files.extend(_their_part(root, jobs[split:], results, cache, progress, years, check_file))
     return files
 
 
@@ -363,6 +371,7 @@ def _their_part(
     results: list[tuple[Any, bytes | None] | None] | None,
     cache: ParseCache | None,
     progress: Any,
+    years: int = DEFAULT_YEARS,
     check_file: Callable[[ParsedFile], object] | None = None,
 ) -> list[ParsedFile]:
     """What the child read, rebuilt; read here where it gave nothing (or died)."""
@@ -372,7 +381,7 @@ def _their_part(
     for index, (path, shown) in enumerate(jobs):
         result = results[index] if results is not None else None
         if result is None:
-            parsed = _checked(read_file(path, root, cache, shown), check_file)
+            parsed = _checked(read_file(path, root, cache, shown, years), check_file)
         else:
             packed, raw = result
             parsed = unpack(packed, path, shown, raw)

@@ -26,12 +26,15 @@ from calcert.i18n import N_, Message
 from calcert.model.findings import Check, Finding
 from calcert.model.records import (
     AWARD_DATE_KEYS,
+    AWARD_INT_KEYS,
     AWARD_KEYS,
     AWARD_REQUIRED,
+    DEFAULT_YEARS,
     INSTITUTION_KEYS,
     INSTITUTION_REQUIRED,
     Award,
     Institution,
+    assumed_until,
 )
 from calcert.model.text import conflict_marker_line
 from calcert.model.values import (
@@ -74,7 +77,8 @@ STRUCTURE_CHECKS: tuple[Check, ...] = (
         "missing-key",
         N_(
             "A required key is missing: institutions need id, name, city and at least one "
-            "[[awards]]; each award needs valid_from and valid_until."
+            "[[awards]]; each award needs valid_from (without valid_until, the end is "
+            "assumed from [terms] default_years)."
         ),
     ),
     Check(
@@ -103,7 +107,8 @@ STRUCTURE_CHECKS: tuple[Check, ...] = (
         "no-awards",
         N_(
             "Every institution in the register holds (or held) at least one certificate: "
-            "add an [[awards]] table with valid_from and valid_until."
+            "add an [[awards]] table with valid_from (and valid_until where a source states "
+            "it)."
         ),
     ),
 )
@@ -199,6 +204,7 @@ class _BuiltAward(AwardDraft):
     """The draft of an award of a complete file: the award itself (nothing to copy)."""
 
     __slots__ = ()
+    award: Award  # always there: the file is complete
 
     def __init__(self, award: Award) -> None:
         self.award = award
@@ -207,6 +213,8 @@ class _BuiltAward(AwardDraft):
         return getattr(self.award, key)
 
     def written(self, key: str) -> bool:
+        if key == "valid_until":
+            return not self.award.valid_until_assumed
         return getattr(self.award, key) is not None
 
 
@@ -366,14 +374,18 @@ def _type_name(value: object) -> str:
     return type(value).__name__
 
 
-def parse(path: Path, raw: bytes, shown: str) -> ParsedFile:
-    """Bytes of ``path`` → model and findings. Never raises for bad data."""
+def parse(path: Path, raw: bytes, shown: str, default_years: int = DEFAULT_YEARS) -> ParsedFile:
+    """Bytes of ``path`` → model and findings. Never raises for bad data.
+
+    An award without ``valid_until`` ends as ``default_years`` (the register's
+    ``[terms] default_years``) from its start would have it, marked as assumed.
+    """
     text, problem, bad_line = decode_at(raw)
     if text is None:
         finding = Finding(shown, bad_line, "E001", problem or "")
         return ParsedFile(path, shown, None, [finding], raw)
     if not raw.startswith(BOM):
-        fast = _parse_canonical(text, path, shown, raw)
+        fast = _parse_canonical(text, path, shown, raw, default_years)
         if fast is not None:
             return fast
     try:
@@ -404,7 +416,7 @@ def parse(path: Path, raw: bytes, shown: str) -> ParsedFile:
     except ValueError as exc:  # e.g. an integer with thousands of digits
         return ParsedFile(path, shown, None, [_value_error(exc, text, shown)], raw)
     lines = LineIndex.scan(text)
-    institution, findings, draft = build(data, path, shown, lines)
+    institution, findings, draft = build(data, path, shown, lines, default_years)
     # A complete file's draft is its record: kept only when the record cannot give it.
     partial = draft if findings or institution is None else None
     return ParsedFile(path, shown, institution, findings, raw, lines, partial=partial)
@@ -450,6 +462,12 @@ def did_you_mean(word: str | None) -> str:
 
 def _wrong_type(shown: str, line: int | None, key: str, value: object) -> Finding:
     message = Message("{key} is {type}; write a quoted string", key=key, type=_type_name(value))
+    if key in AWARD_INT_KEYS:
+        message = Message(
+            "{key} is {type}; write a whole number without quotes, e.g. {key} = 3",
+            key=key,
+            type=_type_name(value),
+        )
     return Finding(shown, line, "E005", message)
 
 
@@ -459,6 +477,7 @@ class _Builder:
 
     shown: str
     lines: LineIndex
+    default_years: int = DEFAULT_YEARS
     findings: list[Finding] = field(default_factory=list)
 
     def add(self, line: int | None, code: str, message: str) -> None:
@@ -466,12 +485,16 @@ class _Builder:
 
 
 def build(
-    data: dict[str, Any], path: Path, shown: str, lines: LineIndex
+    data: dict[str, Any],
+    path: Path,
+    shown: str,
+    lines: LineIndex,
+    default_years: int = DEFAULT_YEARS,
 ) -> tuple[Institution | None, list[Finding], Draft]:
     """Structure checks on parsed TOML: the record (when its required parts are sound), the
     findings that kept values out of it (E003, E004, E005, E010), and the draft of every
     value of the right type, which the rules in ``calcert.checks`` look at."""
-    builder = _Builder(shown, lines)
+    builder = _Builder(shown, lines, default_years)
     _unknown_top_keys(data, builder)
     _missing_top_keys(data, builder)
     values = _top_values(data, builder)
@@ -559,8 +582,18 @@ def _award_draft(raw: dict[str, Any], i: int, builder: _Builder) -> AwardDraft:
         else:
             builder.findings.append(problem)
             ok = False
-    award = Award(line=builder.lines.award(i), **fields) if ok else None
+    award = None
+    if ok:
+        award = Award(line=builder.lines.award(i), **fields, **_assumed(fields, builder))
     return AwardDraft(fields, frozenset(raw), award)
+
+
+def _assumed(fields: dict[str, Any], builder: _Builder) -> dict[str, Any]:
+    """No ``valid_until`` in the file: the end the register assumes, marked as assumed."""
+    if "valid_until" in fields or "valid_from" not in fields:
+        return {}
+    end = assumed_until(fields["valid_from"], builder.default_years)
+    return {"valid_until": end, "valid_until_assumed": True}
 
 
 def _award_keys_known(raw: dict[str, Any], i: int, builder: _Builder) -> bool:
@@ -585,6 +618,10 @@ def _award_keys_known(raw: dict[str, Any], i: int, builder: _Builder) -> bool:
 
 def _award_value_problem(key: str, value: object, i: int, builder: _Builder) -> Finding | None:
     """E005 when the value of ``key`` in award ``i`` has the wrong type, else None."""
+    if key in AWARD_INT_KEYS:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return None
+        return _wrong_type(builder.shown, builder.lines.award_key(i, key), key, value)
     if key not in AWARD_DATE_KEYS:
         if isinstance(value, str):
             return None
@@ -661,6 +698,8 @@ def _literal(value: object) -> str:
         return '"' + _NEEDS_ESCAPE.sub(_escape, value) + '"'
     if isinstance(value, date) and not isinstance(value, datetime):
         return value.isoformat()
+    if type(value) is int:
+        return str(value)
     return tomli_w.dumps({"x": value})[4:-1]  # not a model value; let the writer decide
 
 
@@ -679,12 +718,14 @@ def canonical_text(institution: Institution) -> str:
         out.append("\n[[awards]]\n")
         for key in AWARD_KEYS:
             value = getattr(award, key)
-            if value is not None:
+            if value is not None and not (key == "valid_until" and award.valid_until_assumed):
                 out.append(f"{key} = {_literal(value)}\n")
     return "".join(out)
 
 
-def _parse_canonical(text: str, path: Path, shown: str, raw: bytes) -> ParsedFile | None:
+def _parse_canonical(
+    text: str, path: Path, shown: str, raw: bytes, default_years: int = DEFAULT_YEARS
+) -> ParsedFile | None:
     """The parse of a file in canonical form, or None when the file is not (or not surely)."""
     if not text.endswith("\n") or _SCAN_QUIRKS.search(text):
         return None
@@ -692,7 +733,7 @@ def _parse_canonical(text: str, path: Path, shown: str, raw: bytes) -> ParsedFil
     if read is None:
         return None
     top, index = read
-    institution, findings, _draft = build(top, path, shown, index)
+    institution, findings, _draft = build(top, path, shown, index, default_years)
     if institution is None or findings or canonical_text(institution) != text:
         return None
     return ParsedFile(path, shown, institution, findings, raw, index, canonical=True)
@@ -727,10 +768,13 @@ def _read_canonical(text: str) -> tuple[dict[str, Any], LineIndex] | None:
     return top, index
 
 
-def _canonical_value(value: str) -> str | date | None:
-    """A value as the canonical writer writes it (a string or a date), else None."""
+def _canonical_value(value: str) -> str | date | int | None:
+    """A value as the canonical writer writes it (a string, a date or a whole number such
+    as ``ordinal = 3``), else None."""
     if value[:1] == '"':
         return _canonical_string(value)
+    if value.isascii() and value.isdigit() and len(value) < 20:
+        return int(value)  # the comparison in _parse_canonical proves the form (no 03)
     try:
         return date.fromisoformat(value)  # the comparison in _parse_canonical proves the form
     except ValueError:
