@@ -55,7 +55,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-GENERATOR_VERSION = 5
+GENERATOR_VERSION = 6
 
 GOALS = {
     "validate": 1.0,
@@ -268,8 +268,11 @@ def _award_fields(
         fields["event"] = f"{rng.randrange(1, 60)}. sesja Rady Gminy {city}"
     if rng.random() < 0.4:
         fields["certificate_no"] = f"CAL/{start.year}/{rng.randrange(1, 999):03d}"
+    # Every award sourced (W008 otherwise), as a web page or as a citation.
     if rng.random() < 0.6:
         fields["source"] = f"https://{slugify(city)}.example.pl/cal/{i}-{number}"
+    else:
+        fields["source"] = f"uchwała Komisji Certyfikacyjnej nr {i}/{number}"
     if rng.random() < 0.15:
         fields["notes"] = (
             f"Certyfikat wręczyła {person} podczas uroczystości w {city}; "

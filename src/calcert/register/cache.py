@@ -36,6 +36,7 @@ blocks the other.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import marshal
 import os
@@ -252,10 +253,26 @@ def _pack_findings(findings: list[Finding]) -> tuple[Any, ...]:
 
 
 def _unpack_findings(packed: tuple[Any, ...], shown: str) -> list[Finding]:
+    if not packed:  # most files: nothing found (a list each, but no comprehension to set up)
+        return []
     return [
         Finding(shown, line, code, _decode(message), column)
         for line, code, message, column in packed
     ]
+
+
+# Rebuilding an award from the cache skips the frozen dataclass's __init__ (one
+# object.__setattr__ per field, 30,000 awards in a national register): the values were
+# checked when the file was parsed, and the object is the same as Award(**fields) gives.
+_AWARD_DEFAULTS = {
+    f.name: f.default for f in dataclasses.fields(Award) if f.default is not dataclasses.MISSING
+}
+
+
+def _rebuilt(fields: dict[str, Any]) -> Award:
+    award = object.__new__(Award)
+    award.__dict__.update(fields)
+    return award
 
 
 def unpack(packed: tuple[Any, ...], path: Path, shown: str, raw: bytes | None) -> ParsedFile:
@@ -265,11 +282,12 @@ def unpack(packed: tuple[Any, ...], path: Path, shown: str, raw: bytes | None) -
         top, packed_awards = packed_inst
         awards = []
         for values in packed_awards:
-            fields: dict[str, Any] = {}
+            fields = dict(_AWARD_DEFAULTS)
+            fields["line"] = values[0]
             for key, value in zip(AWARD_FIELDS, values[1:], strict=True):
                 if value is not None:
                     fields[key] = date.fromordinal(value) if key in _DATES else value
-            awards.append(Award(line=values[0], **fields))
+            awards.append(_rebuilt(fields))
         institution = Institution(
             **dict(zip(_TOP, top, strict=True)), awards=tuple(awards), path=path
         )
