@@ -55,7 +55,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-GENERATOR_VERSION = 6
+GENERATOR_VERSION = 7
 
 GOALS = {
     "validate": 1.0,
@@ -332,6 +332,10 @@ def generate(folder: Path, n: int, seed: int = 2026) -> None:
     if folder.exists():
         shutil.rmtree(folder)
     init_register(folder)
+    # Settings every calcert reads (an older one, for --baseline, knows no `language`).
+    config = folder / "calcert.toml"
+    lines = config.read_text(encoding="utf-8").splitlines(keepends=True)
+    config.write_text("".join(x for x in lines if not x.startswith("language")), "utf-8")
     target = folder / "institutions"
     seen: set[tuple[str, str]] = set()
     for i in range(n):
