@@ -12,15 +12,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 
 from calcert.checks import per_file
 from calcert.i18n import N_, Message, PluralMessage
 from calcert.model.findings import Check, Finding
+from calcert.model.records import Award
 from calcert.model.values import term_years
 from calcert.register.loader import Register
-from calcert.register.tomlfile import dumps
+from calcert.register.tomlfile import ParsedFile, dumps
 
 CheckFn = Callable[[Register, date], list[Finding]]
 _DAY = timedelta(days=1)
@@ -40,119 +41,115 @@ def plus_years(day: date, years: int) -> date:
         raise
 
 
+def _awards(register: Register) -> Iterator[tuple[ParsedFile, Award]]:
+    """Every award of every institution read, with the file it is in."""
+    for parsed in register.files:
+        if parsed.institution is not None:
+            for award in parsed.institution.awards:
+                yield parsed, award
+
+
 def check_term_lengths(register: Register, today: date) -> list[Finding]:
     out = []
     max_years = register.config.max_term_years
-    for parsed in register.files:
-        inst = parsed.institution
-        if inst is None:
+    for parsed, award in _awards(register):
+        if award.valid_until < award.valid_from or award.valid_until_assumed:
+            continue  # reversed: E011; assumed: the register's own default
+        try:
+            too_long = award.valid_until >= plus_years(award.valid_from, max_years)
+            too_short = award.valid_until < plus_years(award.valid_from, 1) - _DAY
+        except (OverflowError, ValueError):
             continue
-        for award in inst.awards:
-            if award.valid_until < award.valid_from or award.valid_until_assumed:
-                continue  # reversed: E011; assumed: the register's own default
-            try:
-                too_long = award.valid_until >= plus_years(award.valid_from, max_years)
-                too_short = award.valid_until < plus_years(award.valid_from, 1) - _DAY
-            except (OverflowError, ValueError):
-                continue
-            if too_long:
-                out.append(
-                    Finding(
-                        parsed.shown,
-                        _key_line(parsed, award, "valid_until"),
-                        "W001",
-                        Message(
-                            "term {label} is longer than {years} years "
-                            "([validate] max_term_years); check valid_until",
-                            label=award.label(),
-                            years=max_years,
-                        ),
-                    )
+        if too_long:
+            out.append(
+                Finding(
+                    parsed.shown,
+                    _key_line(parsed, award, "valid_until"),
+                    "W001",
+                    Message(
+                        "term {label} is longer than {years} years "
+                        "([validate] max_term_years); check valid_until",
+                        label=award.label(),
+                        years=max_years,
+                    ),
                 )
-            elif too_short:
-                days = (award.valid_until - award.valid_from).days + 1
-                out.append(
-                    Finding(
-                        parsed.shown,
-                        _key_line(parsed, award, "valid_until"),
-                        "W002",
-                        PluralMessage(
-                            "term {label} is only {n} day long (under a year); check the dates",
-                            "term {label} is only {n} days long (under a year); check the dates",
-                            days,
-                            label=award.label(),
-                        ),
-                    )
+            )
+        elif too_short:
+            days = (award.valid_until - award.valid_from).days + 1
+            out.append(
+                Finding(
+                    parsed.shown,
+                    _key_line(parsed, award, "valid_until"),
+                    "W002",
+                    PluralMessage(
+                        "term {label} is only {n} day long (under a year); check the dates",
+                        "term {label} is only {n} days long (under a year); check the dates",
+                        days,
+                        label=award.label(),
+                    ),
                 )
+            )
     return out
 
 
 def check_awarded_on(register: Register, today: date) -> list[Finding]:
     out = []
-    for parsed in register.files:
-        inst = parsed.institution
-        if inst is None:
+    for parsed, award in _awards(register):
+        if award.awarded_on is None:
             continue
-        for award in inst.awards:
-            if award.awarded_on is None:
-                continue
-            if award.awarded_on > today:
-                out.append(
-                    Finding(
-                        parsed.shown,
-                        _key_line(parsed, award, "awarded_on"),
-                        "W003",
-                        Message(
-                            "awarded_on {day} is in the future (today is {today}); check the year",
-                            day=award.awarded_on,
-                            today=today,
-                        ),
-                    )
+        if award.awarded_on > today:
+            out.append(
+                Finding(
+                    parsed.shown,
+                    _key_line(parsed, award, "awarded_on"),
+                    "W003",
+                    Message(
+                        "awarded_on {day} is in the future (today is {today}); check the year",
+                        day=award.awarded_on,
+                        today=today,
+                    ),
                 )
-            gap = abs((award.awarded_on - award.valid_from).days)
-            if gap > 90:
-                out.append(
-                    Finding(
-                        parsed.shown,
-                        _key_line(parsed, award, "awarded_on"),
-                        "W004",
-                        Message(
-                            "awarded_on {day} is {n} days from valid_from {start} (more than 90); "
-                            "check both dates",
-                            day=award.awarded_on,
-                            n=gap,
-                            start=award.valid_from,
-                        ),
-                    )
+            )
+        gap = abs((award.awarded_on - award.valid_from).days)
+        if gap > 90:
+            out.append(
+                Finding(
+                    parsed.shown,
+                    _key_line(parsed, award, "awarded_on"),
+                    "W004",
+                    Message(
+                        "awarded_on {day} is {n} days from valid_from {start} (more than 90); "
+                        "check both dates",
+                        day=award.awarded_on,
+                        n=gap,
+                        start=award.valid_from,
+                    ),
                 )
+            )
     return out
 
 
 def check_term_matches(register: Register, today: date) -> list[Finding]:
     out = []
-    for parsed in register.files:
-        inst = parsed.institution
-        if inst is None:
+    for parsed, award in _awards(register):
+        years = term_years(award.term or "")
+        if years is None:
             continue
-        for award in inst.awards:
-            years = term_years(award.term or "")
-            if years is None:
-                continue
-            first, last = years
-            # An award may end early (superseded, withdrawn), never late or before it began.
-            if award.valid_from.year != first or not first <= award.valid_until.year <= last + 1:
-                out.append(
-                    Finding(
-                        parsed.shown,
-                        _key_line(parsed, award, "term"),
-                        "W007",
-                        Message(
-                            "term {term!r} does not match the dates {label}",
-                            term=award.term,
-                            label=award.label(),
-                        ),
-                    )
+        first, last = years
+        # An award may end early (superseded, withdrawn), never late or before it began.
+        if award.valid_from.year != first or not first <= award.valid_until.year <= last + 1:
+            out.append(
+                Finding(
+                    parsed.shown,
+                    _key_line(parsed, award, "term"),
+                    "W007",
+                    Message(
+                        "term {term!r} does not match the dates {label}",
+                        term=award.term,
+                        label=award.label(),
+                    ),
                 )
+            )
     return out
 
 

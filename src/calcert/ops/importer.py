@@ -119,12 +119,7 @@ class ImportPlan:
 def read_csv(path: Path) -> CsvFile:
     """Rows of the CSV file; a file that cannot be read as the export's CSV is exit 2."""
     shown = display_path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UsageError(
-            _("{file}: cannot be read ({reason})").format(file=shown, reason=exc.strerror)
-        ) from None
+    raw = read_input(path, shown)
     text, first, delimiter = _excel_sep_line(_decode_csv(raw, shown))
     header_line = text.split("\n", 1)[0]
     if not header_line.strip():
@@ -135,6 +130,16 @@ def read_csv(path: Path) -> CsvFile:
     check_header(columns, lambda _index: f"{shown}:{first}")
     rows = [_row(line, record, columns, delimiter, shown) for line, record in records[1:]]
     return CsvFile(shown, delimiter, columns, [row for row in rows if row is not None])
+
+
+def read_input(path: Path, shown: str) -> bytes:
+    """The bytes of a file to import; a file that cannot be read is one line, exit 2."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UsageError(
+            _("{file}: cannot be read ({reason})").format(file=shown, reason=exc.strerror)
+        ) from None
 
 
 def _decode_csv(raw: bytes, shown: str) -> str:

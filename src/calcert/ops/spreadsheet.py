@@ -32,6 +32,7 @@ from calcert.ops.importer import (
     no_header,
     parse_cell_date,
     read_csv,
+    read_input,
 )
 
 # .xls is the old binary format: not readable, but refused as a workbook, not as bad CSV.
@@ -80,12 +81,7 @@ def read_xlsx(path: Path) -> CsvFile:
 
 def _load(path: Path, shown: str) -> tuple[str, list[tuple[Cell, ...]]]:
     """The first worksheet's title and its rows of cell values."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UsageError(
-            _("{file}: cannot be read ({reason})").format(file=shown, reason=exc.strerror)
-        ) from None
+    data = read_input(path, shown)
     import openpyxl
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
