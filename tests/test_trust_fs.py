@@ -229,6 +229,27 @@ def test_12_5_import_ctrl_c_while_renaming_lands_every_row(
     assert not (root / fs.JOURNAL_NAME).exists()
 
 
+# Sends SIGNAL to the importing process while it writes its temporary files ("staging")
+# or right after the first rename ("renaming"); WHEN in the environment chooses.
+SIGNAL_DURING_IMPORT = """
+    real_fsync, real_replace = os.fsync, os.replace
+    when = os.environ["WHEN"]
+    inst = os.path.join(sys.argv[2], "institutions")
+
+    def fsync(fd):
+        real_fsync(fd)
+        if when == "staging" and any(n.endswith(".tmp") for n in os.listdir(inst)):
+            os.kill(os.getpid(), signal.SIGNAL)
+
+    def replace(src, dst):
+        real_replace(src, dst)
+        if when == "renaming" and str(dst).endswith(".toml"):
+            os.kill(os.getpid(), signal.SIGNAL)
+
+    os.fsync, os.replace = fsync, replace
+"""
+
+
 @posix_only
 @pytest.mark.slow
 @pytest.mark.parametrize(
@@ -240,23 +261,7 @@ def test_12_5_import_ctrl_c_while_renaming_lands_every_row(
 )
 def test_12_5_import_sigterm_leaves_all_or_none(tmp_path, csv_file, when, landed) -> None:
     root = init_register(tmp_path / "registry")
-    patch = """
-        real_fsync, real_replace = os.fsync, os.replace
-        when = os.environ["WHEN"]
-        inst = os.path.join(sys.argv[2], "institutions")
-
-        def fsync(fd):
-            real_fsync(fd)
-            if when == "staging" and any(n.endswith(".tmp") for n in os.listdir(inst)):
-                os.kill(os.getpid(), signal.SIGTERM)
-
-        def replace(src, dst):
-            real_replace(src, dst)
-            if when == "renaming" and str(dst).endswith(".toml"):
-                os.kill(os.getpid(), signal.SIGTERM)
-
-        os.fsync, os.replace = fsync, replace
-    """
+    patch = SIGNAL_DURING_IMPORT.replace("SIGNAL", "SIGTERM")
     result = run_patched(root, patch, "import", str(csv_file), env={"WHEN": when})
     assert result.returncode == 130, result.stderr
     assert toml_names(root) == landed
@@ -278,23 +283,7 @@ def test_12_5_import_killed_is_finished_or_rolled_back_by_the_next_write(
 ) -> None:
     root = init_register(tmp_path / "registry")
     (root / "institutions" / "mops-radom.toml").write_text(textwrap.dedent(RADOM), "utf-8")
-    patch = """
-        real_fsync, real_replace = os.fsync, os.replace
-        when = os.environ["WHEN"]
-        inst = os.path.join(sys.argv[2], "institutions")
-
-        def fsync(fd):
-            real_fsync(fd)
-            if when == "staging" and any(n.endswith(".tmp") for n in os.listdir(inst)):
-                os.kill(os.getpid(), signal.SIGKILL)
-
-        def replace(src, dst):
-            real_replace(src, dst)
-            if when == "renaming" and str(dst).endswith(".toml"):
-                os.kill(os.getpid(), signal.SIGKILL)
-
-        os.fsync, os.replace = fsync, replace
-    """
+    patch = SIGNAL_DURING_IMPORT.replace("SIGNAL", "SIGKILL")
     killed = run_patched(root, patch, "import", str(csv_file), env={"WHEN": when})
     assert killed.returncode == -signal.SIGKILL
     after = run_calcert(root, *RENEW_RADOM)
