@@ -742,6 +742,11 @@ def main(argv: list[str] | None = None) -> int:
     base.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "NO_COLOR": "1"}
     env.pop("CALCERT_REGISTRY", None)
+    # Time calcert as it runs once installed: pip byte-compiles a wheel, and Python caches
+    # the bytecode of an editable checkout on the first run. With PYTHONDONTWRITEBYTECODE
+    # set (some CI images do), every run would compile every module from source again
+    # (~20 ms of a completion call here), which no user pays; the warm-up writes it.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     calcert = calcert_argv()
     bench = Bench(
         python=sys.executable,
