@@ -178,6 +178,50 @@ def test_escapes_that_tomli_w_does_not_write_take_the_general_path():
     assert not parsed.is_canonical()
 
 
+CANONICAL = (
+    'id = "mops-x"\nname = "MOPS"\ncity = "Radom"\n'
+    "\n[[awards]]\nvalid_from = 2014-05-19\nvalid_until = 2017-05-18\nordinal = 3\n"
+    "\n[[awards]]\nvalid_from = 2017-05-19\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("", ""),  # the canonical file itself: read fast
+        ("valid_until = 2017-05-18", "valid_until = 20170518"),  # other ISO spellings
+        ("valid_until = 2017-05-18", "valid_until = 2017-W20-4"),
+        ("ordinal = 3", "ordinal = 03"),
+        ('name = "MOPS"\ncity = "Radom"', 'city = "Radom"\nname = "MOPS"'),  # key order
+        ("\n\n[[awards]]\nvalid_from = 2017", "\n\n\n[[awards]]\nvalid_from = 2017"),
+        ("\n\n[[awards]]\nvalid_from = 2017", "\n[[awards]]\nvalid_from = 2017"),
+        ("2014-05-19\nvalid_until = 2017-05-18", "2019-05-19\nvalid_until = 2020-05-18"),
+        ('name = "MOPS"', 'name = "MOPS"\nname = "MOPS"'),  # a key twice
+        ('name = "MOPS"', "name = 2020-01-01"),  # the wrong type
+        ("ordinal = 3", 'ordinal = "3"'),
+        ('city = "Radom"\n', ""),  # a required key missing
+    ],
+)
+def test_only_the_writers_layout_is_read_fast(old, new):
+    """The fast path checks each line against what the writer writes (it no longer writes
+    the record out again to compare): every other spelling reads as in general and is not
+    canonical, or fails as in general."""
+    text = CANONICAL.replace(old, new, 1)
+    assert text != CANONICAL or not old
+    raw = text.encode()
+    parsed = parse(PATH, raw, "f.toml")
+    try:
+        slow = general(raw)
+    except tomllib.TOMLDecodeError:
+        assert parsed.institution is None
+        assert [f.code for f in parsed.findings] == ["E002"]
+        return
+    same(parsed, slow)
+    if parsed.institution is not None:
+        assert parsed.is_canonical() == (not old)
+    assert (parsed.canonical is True) == (not old)  # only the canonical file went fast
+
+
 @given(days, st.integers(-5, 120))
 @example(date(2016, 2, 29), 3)
 @example(date(9999, 12, 31), 1)

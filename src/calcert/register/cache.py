@@ -36,7 +36,6 @@ blocks the other.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import marshal
 import os
@@ -51,8 +50,8 @@ from typing import Any
 from calcert import __version__
 from calcert.i18n import Message, PluralMessage
 from calcert.model.findings import Finding
-from calcert.model.records import AWARD_DATE_KEYS, AWARD_FIELDS, Award, Institution
-from calcert.register.tomlfile import LineIndex, ParsedFile, decode
+from calcert.model.records import AWARD_DATE_KEYS, AWARD_FIELDS, Institution
+from calcert.register.tomlfile import LineIndex, ParsedFile, award_of, decode
 
 FORMAT = 5  # 2: findings carry a column; 3: and the per-file rules' findings; 4: a digest, no MAC;
 # 5: decided_on, ordinal, valid_until_assumed
@@ -261,20 +260,6 @@ def _unpack_findings(packed: tuple[Any, ...], shown: str) -> list[Finding]:
     ]
 
 
-# Rebuilding an award from the cache skips the frozen dataclass's __init__ (one
-# object.__setattr__ per field, 30,000 awards in a national register): the values were
-# checked when the file was parsed, and the object is the same as Award(**fields) gives.
-_AWARD_DEFAULTS = {
-    f.name: f.default for f in dataclasses.fields(Award) if f.default is not dataclasses.MISSING
-}
-
-
-def _rebuilt(fields: dict[str, Any]) -> Award:
-    award = object.__new__(Award)
-    award.__dict__.update(fields)
-    return award
-
-
 def unpack(packed: tuple[Any, ...], path: Path, shown: str, raw: bytes | None) -> ParsedFile:
     packed_inst, findings, has_lines, canonical, checked = packed
     institution = None
@@ -282,12 +267,11 @@ def unpack(packed: tuple[Any, ...], path: Path, shown: str, raw: bytes | None) -
         top, packed_awards = packed_inst
         awards = []
         for values in packed_awards:
-            fields = dict(_AWARD_DEFAULTS)
-            fields["line"] = values[0]
+            fields: dict[str, Any] = {"line": values[0]}
             for key, value in zip(AWARD_FIELDS, values[1:], strict=True):
                 if value is not None:
                     fields[key] = date.fromordinal(value) if key in _DATES else value
-            awards.append(_rebuilt(fields))
+            awards.append(award_of(fields))
         institution = Institution(
             **dict(zip(_TOP, top, strict=True)), awards=tuple(awards), path=path
         )

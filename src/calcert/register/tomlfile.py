@@ -13,9 +13,10 @@ agree byte for byte.
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -654,19 +655,26 @@ def dumps(institution: Institution) -> str:
 # ---- the fast path: files already in canonical form -----------------------------------------
 #
 # Almost every register file is in canonical form (every write produces it). Such a file is
-# a short list of ``key = "string"`` / ``key = YYYY-MM-DD`` lines and ``[[awards]]`` headers,
-# which one regular expression per line reads several times faster than a general TOML
-# parser. The result is then *proved* right rather than trusted: the record built from what
-# was read is written out again with ``canonical_text`` (byte for byte the writer ``dumps``)
-# and must give back exactly the text of the file. The writer's output parses back to the
-# values it was given, so equal text means tomllib would have read the same values -- and
-# the file is canonical, which answers the W006 check for free. Anything else (a comment,
-# other spacing, an escape written differently, a non-canonical order, a key the model
-# drops) fails the line pattern or the comparison, and the file goes the general way.
+# a short list of ``key = "string"`` / ``key = YYYY-MM-DD`` / ``key = 3`` lines and
+# ``[[awards]]`` headers, each after one blank line. The fast path reads only that layout
+# and checks, line by line, what makes it the writer's output: the keys in canonical order,
+# each value of its key's type and written exactly as ``canonical_text`` writes it, every
+# required key there, and the awards in canonical order. The writer's output parses back to
+# the values it was given, so a file that passes is what tomllib would read and is
+# canonical, which answers the W006 check for free. Anything else (a comment, other spacing,
+# an escape written differently, another order, a key of the wrong type) goes the general
+# way. tests/test_fast_read.py holds both ways to the same result on generated and mutated
+# files; ``canonical_text`` stays the reference for files read the general way.
 
-_KNOWN_KEYS = frozenset(INSTITUTION_KEYS + AWARD_KEYS) - {"awards"}
+_TOP_RANK = {key: rank for rank, key in enumerate(INSTITUTION_KEYS) if key != "awards"}
+_AWARD_RANK = {key: rank for rank, key in enumerate(AWARD_KEYS)}
+_TOP_TYPES: dict[str, type] = dict.fromkeys(_TOP_RANK, str)
+_AWARD_TYPES: dict[str, type] = {
+    key: date if key in AWARD_DATE_KEYS else int if key in AWARD_INT_KEYS else str
+    for key in AWARD_KEYS
+}
 # A basic string as tomli_w writes it: no raw quote, backslash or control character but
-# tab; escapes only those it uses. (The final comparison is the proof; this is a filter.)
+# tab; escapes only those it uses (``_literal`` then proves the spelling).
 _CANON_STRING = re.compile(
     r'"([^"\\\x00-\x08\x0a-\x1f\x7f]*(?:\\(?:[bnfr"\\]|u[0-9a-f]{4})[^"\\\x00-\x08\x0a-\x1f\x7f]*)*)"'
 )
@@ -723,6 +731,20 @@ def canonical_text(institution: Institution) -> str:
     return "".join(out)
 
 
+# An award read from a canonical file or the parse cache skips the frozen dataclass's
+# __init__ (one object.__setattr__ per field, 30,000 awards in a national register): its
+# values have the types the model needs, and the object is the one Award(**values) gives.
+_AWARD_DEFAULTS = {f.name: f.default for f in fields(Award) if f.default is not MISSING}
+
+
+def award_of(values: dict[str, Any]) -> Award:
+    """``Award(**values)`` for values already of the model's types, built faster."""
+    award = object.__new__(Award)
+    award.__dict__.update(_AWARD_DEFAULTS)
+    award.__dict__.update(values)
+    return award
+
+
 def _parse_canonical(
     text: str, path: Path, shown: str, raw: bytes, default_years: int = DEFAULT_YEARS
 ) -> ParsedFile | None:
@@ -732,59 +754,81 @@ def _parse_canonical(
     read = _read_canonical(text)
     if read is None:
         return None
-    top, index = read
-    institution, findings, _draft = build(top, path, shown, index, default_years)
-    if institution is None or findings or canonical_text(institution) != text:
-        return None
-    return ParsedFile(path, shown, institution, findings, raw, index, canonical=True)
+    top, tables, index = read
+    if "id" not in top or "name" not in top or "city" not in top or not tables:
+        return None  # E003/E010: the general way says which
+    awards = []
+    for number, values in zip(index.awards, tables, strict=True):
+        if "valid_from" not in values:
+            return None
+        if "valid_until" not in values:
+            values["valid_until"] = assumed_until(values["valid_from"], default_years)
+            values["valid_until_assumed"] = True
+        values["line"] = number
+        awards.append(award_of(values))
+    ends = [(award.valid_from, award.valid_until) for award in awards]
+    if any(a > b for a, b in itertools.pairwise(ends)):
+        return None  # not in canonical order
+    institution = Institution(**top, awards=tuple(awards), path=path)
+    return ParsedFile(path, shown, institution, [], raw, index, canonical=True)
 
 
-def _read_canonical(text: str) -> tuple[dict[str, Any], LineIndex] | None:
-    """The tables and line index of a file made of canonical lines only, else None."""
+def _read_canonical(text: str) -> tuple[dict[str, Any], list[dict[str, Any]], LineIndex] | None:
+    """The values and line index of a file laid out as the canonical writer lays it out,
+    else None: keys in canonical order, one blank line before each ``[[awards]]`` and none
+    elsewhere, each value of its key's type and spelled as the writer spells it."""
     index = LineIndex()
     top: dict[str, Any] = {}
-    awards: list[dict[str, Any]] = []
-    table, keys = top, index.top
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line:
-            continue
-        if line == "[[awards]]":
-            table = {}
-            awards.append(table)
-            keys = {}
+    tables: list[dict[str, Any]] = []
+    table, keys, ranks, types = top, index.top, _TOP_RANK, _TOP_TYPES
+    last = -1
+    header_next = False
+    for number, line in enumerate(text[:-1].split("\n"), start=1):
+        if header_next:
+            if line != "[[awards]]":
+                return None
+            table, keys, ranks, types = {}, {}, _AWARD_RANK, _AWARD_TYPES
+            tables.append(table)
             index.awards.append(number)
             index.award_keys.append(keys)
+            last, header_next = -1, False
+            continue
+        if not line:
+            header_next = True
             continue
         key, equals, value = line.partition(" = ")
-        if not equals or key not in _KNOWN_KEYS or key in table:
+        rank = ranks.get(key, -1)
+        if rank <= last or not equals:
             return None
-        parsed = _canonical_value(value)
+        parsed = _canonical_value(value, types[key])
         if parsed is None:
             return None
         table[key] = parsed
         keys[key] = number
-    if awards:
-        top["awards"] = awards
-    return top, index
+        last = rank
+    return None if header_next else (top, tables, index)
 
 
-def _canonical_value(value: str) -> str | date | int | None:
-    """A value as the canonical writer writes it (a string, a date or a whole number such
-    as ``ordinal = 3``), else None."""
-    if value[:1] == '"':
-        return _canonical_string(value)
-    if value.isascii() and value.isdigit() and len(value) < 20:
-        return int(value)  # the comparison in _parse_canonical proves the form (no 03)
-    try:
-        return date.fromisoformat(value)  # the comparison in _parse_canonical proves the form
-    except ValueError:
-        return None
+def _canonical_value(value: str, kind: type) -> str | date | int | None:
+    """``value`` read as ``kind``, when the canonical writer would spell it so; else None."""
+    if kind is str:
+        return _canonical_string(value) if value[:1] == '"' else None
+    if kind is date:
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            return None
+        return day if day.isoformat() == value else None  # not 20220329 nor 2022-W13-2
+    if value.isascii() and value.isdigit() and len(value) < 20 and str(int(value)) == value:
+        return int(value)
+    return None
 
 
 def _canonical_string(value: str) -> str | None:
     inner = value[1:-1]
     # The common case, checked without a regular expression: printable text
-    # (no control characters, not even tab) with no quote or backslash in it.
+    # (no control characters, not even tab) with no quote or backslash in it, which the
+    # writer writes as it is.
     if (
         len(value) > 1
         and value[-1] == '"'
@@ -797,4 +841,5 @@ def _canonical_string(value: str) -> str | None:
     if match is None:
         return None
     inner = match[1]
-    return _ESCAPED.sub(_unescape, inner) if "\\" in inner else inner
+    text = _ESCAPED.sub(_unescape, inner) if "\\" in inner else inner
+    return text if _literal(text) == value else None
