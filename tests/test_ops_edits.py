@@ -13,7 +13,16 @@ import pytest
 
 from calcert.errors import Refused, UsageError
 from calcert.model.terms import parse_term
-from calcert.ops.edits import AddRequest, add, fmt, plan_add, plan_withdraw, withdraw
+from calcert.ops.edits import (
+    ADD_AWARD_KEYS,
+    ADD_INSTITUTION_KEYS,
+    AddRequest,
+    add,
+    fmt,
+    plan_add,
+    plan_withdraw,
+    withdraw,
+)
 from calcert.register.loader import load
 from conftest import MLAWA, RADOM, snapshot
 
@@ -27,9 +36,26 @@ def _in_tmp(in_tmp: Path) -> None:
     """Paths in messages show relative to the working folder, as a registrar sees them."""
 
 
+def request_of(ident: str | None = None, **values: object) -> AddRequest:
+    """A request from the file's keys (``name=…``, ``valid_from=…``), as a script builds one."""
+    request = AddRequest(ident)
+    return changed(request, **values)
+
+
+def changed(request: AddRequest, **values: object) -> AddRequest:
+    for key, value in values.items():
+        if key in ADD_INSTITUTION_KEYS:
+            request.institution[key] = value
+        elif key in ADD_AWARD_KEYS:
+            request.award[key] = value
+        else:
+            setattr(request, key, value)
+    return request
+
+
 def radom_request(**changes: object) -> AddRequest:
-    request = AddRequest(
-        ident="mops-radom",
+    request = request_of(
+        "mops-radom",
         name=RADOM_NAME,
         city="Radom",
         kind="MOPS",
@@ -39,13 +65,11 @@ def radom_request(**changes: object) -> AddRequest:
         awarded_by="Paweł Jordan",
         source="https://www.cal.org.pl/mops-w-radomiu-po-raz-trzeci-uhonorowany-certyfikatem-cal/",
     )
-    for key, value in changes.items():
-        setattr(request, key, value)
-    return request
+    return changed(request, **changes)
 
 
 def renewal(start: date, until: date | None = None, **changes: object) -> AddRequest:
-    return AddRequest(ident="mops-mlawa", valid_from=start, valid_until=until, **changes)
+    return request_of("mops-mlawa", valid_from=start, valid_until=until, **changes)
 
 
 # ---- add: a new institution ----------------------------------------------------------------
@@ -79,7 +103,7 @@ def test_add_writes_the_planned_file(make_register) -> None:
 
 
 def test_id_is_derived_from_name(make_loaded) -> None:
-    request = AddRequest(name="MOPS Mława", city="Mława", valid_from=date(2022, 3, 29))
+    request = request_of(name="MOPS Mława", city="Mława", valid_from=date(2022, 3, 29))
     result = plan_add(make_loaded(), request, TODAY)
     assert result.institution.id == "mops-mlawa"
     assert result.path.name == "mops-mlawa.toml"
@@ -131,6 +155,16 @@ def test_a_request_that_would_add_an_error_is_refused(make_register) -> None:
     assert snapshot(root) == before
 
 
+def test_a_request_with_a_key_the_file_does_not_have_is_refused_at_once() -> None:
+    """A misspelt key would otherwise be dropped silently: the award recorded without it."""
+    with pytest.raises(TypeError, match="certificate_number"):
+        AddRequest("mops-radom", award={"certificate_number": "12/2014"})
+    with pytest.raises(TypeError, match="withdrawn_on"):  # withdraw's, not add's
+        AddRequest("mops-radom", award={"withdrawn_on": date(2020, 1, 1)})
+    with pytest.raises(TypeError, match="awards"):
+        AddRequest("mops-radom", institution={"awards": "x"})
+
+
 # ---- add: renewals and supersede -----------------------------------------------------------
 
 
@@ -174,7 +208,7 @@ def test_changing_a_recorded_field_is_a_usage_error(make_loaded) -> None:
 
 def test_a_derived_id_taken_by_another_institution_is_a_usage_error(make_loaded) -> None:
     register = make_loaded(files={"mops-mlawa": MLAWA})
-    request = AddRequest(name="MOPS Mława", city="Mława", valid_from=date(2026, 3, 29))
+    request = request_of(name="MOPS Mława", city="Mława", valid_from=date(2026, 3, 29))
     with pytest.raises(UsageError) as raised:
         plan_add(register, request, TODAY)
     assert str(raised.value) == (

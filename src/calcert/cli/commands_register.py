@@ -14,6 +14,7 @@ from calcert.cli.options import (
     IdArg,
     StrictOpt,
     complete_ids,
+    date_option,
     optional_date,
     register_root,
     report_bad_files,
@@ -26,7 +27,7 @@ from calcert.i18n import N_, _, translate_text
 from calcert.model.findings import display_path
 
 if TYPE_CHECKING:
-    from calcert.ops.edits import EditResult
+    from calcert.ops.edits import AddRequest, EditResult
 
 commands = typer.Typer()
 
@@ -59,126 +60,135 @@ ADD_HELP = N_(
 )
 
 
+# The options of `add` whose declaration does not fit on the line of its parameter.
+IdOrNameArg = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="[ID]",
+        help=N_("Institution id, e.g. mops-mlawa; derived from --name when left out."),
+        show_default=False,
+        autocompletion=complete_ids,
+    ),
+]
+WebsiteOpt = Annotated[
+    str | None, typer.Option(metavar="URL", help=N_("The institution's web site."))
+]
+ParentOpt = Annotated[
+    str | None,
+    typer.Option(
+        metavar="ID", help=N_("Id of the unit this one belongs to."), autocompletion=complete_ids
+    ),
+]
+DecidedOpt = Annotated[
+    str | None, date_option(N_("Day the certification commission decided, YYYY-MM-DD."))
+]
+FromOpt = Annotated[str | None, date_option(N_("First day of the term, YYYY-MM-DD."), "--from")]
+UntilOpt = Annotated[str | None, date_option(N_("Last day of the term (inclusive), YYYY-MM-DD."))]
+TermOpt = Annotated[
+    str | None,
+    typer.Option(metavar="YEARS", help=N_("Term as printed on the certificate, e.g. 2014-2017.")),
+]
+OrdinalOpt = Annotated[
+    int | None,
+    typer.Option(
+        metavar="N",
+        min=1,
+        help=N_("Which certificate of the institution this is, as a source states it."),
+    ),
+]
+SourceOpt = Annotated[
+    str | None,
+    typer.Option(
+        metavar="SOURCE", help=N_("Where the award is documented: a URL, or a citation.")
+    ),
+]
+SupersedeOpt = Annotated[
+    bool, typer.Option(help=N_("End an overlapping earlier award the day before this one."))
+]
+
+
 @commands.command(help=ADD_HELP)
 def add(
-    ident: Annotated[
-        str | None,
-        typer.Argument(
-            metavar="[ID]",
-            help=N_("Institution id, e.g. mops-mlawa; derived from --name when left out."),
-            show_default=False,
-            autocompletion=complete_ids,
-        ),
-    ] = None,
+    ident: IdOrNameArg = None,
     name: Annotated[str | None, typer.Option(help=N_("Full name (new institutions)."))] = None,
     city: Annotated[str | None, typer.Option(help=N_("City (new institutions)."))] = None,
     kind: Annotated[str | None, typer.Option(help=N_("MOPS, GOPS, MOPR, PCPR, NGO, …"))] = None,
     voivodeship: Annotated[str | None, typer.Option(help=N_("e.g. mazowieckie."))] = None,
-    website: Annotated[
-        str | None, typer.Option(metavar="URL", help=N_("The institution's web site."))
-    ] = None,
-    parent: Annotated[
-        str | None,
-        typer.Option(
-            metavar="ID",
-            help=N_("Id of the unit this one belongs to."),
-            autocompletion=complete_ids,
-        ),
-    ] = None,
-    awarded: Annotated[
-        str | None, typer.Option(metavar="DATE", help=N_("Ceremony date, YYYY-MM-DD."))
-    ] = None,
-    decided: Annotated[
-        str | None,
-        typer.Option(
-            metavar="DATE",
-            help=N_("Day the certification commission decided, YYYY-MM-DD."),
-        ),
-    ] = None,
-    from_: Annotated[
-        str | None,
-        typer.Option("--from", metavar="DATE", help=N_("First day of the term, YYYY-MM-DD.")),
-    ] = None,
-    until: Annotated[
-        str | None,
-        typer.Option(metavar="DATE", help=N_("Last day of the term (inclusive), YYYY-MM-DD.")),
-    ] = None,
-    term: Annotated[
-        str | None,
-        typer.Option(
-            metavar="YEARS", help=N_("Term as printed on the certificate, e.g. 2014-2017.")
-        ),
-    ] = None,
-    ordinal: Annotated[
-        int | None,
-        typer.Option(
-            metavar="N",
-            min=1,
-            help=N_("Which certificate of the institution this is, as a source states it."),
-        ),
-    ] = None,
+    website: WebsiteOpt = None,
+    parent: ParentOpt = None,
+    awarded: Annotated[str | None, date_option(N_("Ceremony date, YYYY-MM-DD."))] = None,
+    decided: DecidedOpt = None,
+    from_: FromOpt = None,
+    until: UntilOpt = None,
+    term: TermOpt = None,
+    ordinal: OrdinalOpt = None,
     by: Annotated[
         str | None, typer.Option("--by", help=N_("Who handed the certificate over."))
     ] = None,
     event: Annotated[str | None, typer.Option(help=N_("The occasion of the ceremony."))] = None,
     certificate_no: Annotated[str | None, typer.Option(help=N_("Certificate number."))] = None,
-    source: Annotated[
-        str | None,
-        typer.Option(
-            metavar="SOURCE",
-            help=N_("Where the award is documented: a URL, or a citation."),
-        ),
-    ] = None,
+    source: SourceOpt = None,
     notes: Annotated[str | None, typer.Option(help=N_("Free-text notes."))] = None,
-    supersede: Annotated[
-        bool, typer.Option(help=N_("End an overlapping earlier award the day before this one."))
-    ] = False,
+    supersede: SupersedeOpt = False,
     strict: StrictOpt = False,
     dry_run: DryRunOpt = False,
 ) -> int:
     from calcert.model.terms import parse_term
     from calcert.ops import edits
-    from calcert.register import loader
 
-    request = edits.AddRequest(
-        ident=ident,
-        name=name,
-        city=city,
-        kind=kind,
-        voivodeship=voivodeship,
-        website=website,
-        parent=parent,
-        awarded_on=optional_date(awarded, "--awarded"),
-        decided_on=optional_date(decided, "--decided"),
-        valid_from=optional_date(from_, "--from"),
-        valid_until=optional_date(until, "--until"),
-        term=parse_term(term) if term is not None else None,
-        ordinal=ordinal,
-        awarded_by=by,
-        event=event,
-        certificate_no=certificate_no,
-        source=source,
-        notes=notes,
-        supersede=supersede,
-        strict=strict,
-    )
-    if request.valid_from and request.valid_until and request.valid_until < request.valid_from:
+    award = {
+        "awarded_on": optional_date(awarded, "--awarded"),
+        "decided_on": optional_date(decided, "--decided"),
+        "valid_from": optional_date(from_, "--from"),
+        "valid_until": optional_date(until, "--until"),
+        "ordinal": ordinal,
+        "awarded_by": by,
+        "event": event,
+        "certificate_no": certificate_no,
+        "source": source,
+        "notes": notes,
+    }
+    institution = {
+        "name": name,
+        "city": city,
+        "kind": kind,
+        "voivodeship": voivodeship,
+        "website": website,
+        "parent": parent,
+    }
+    printed = parse_term(term) if term is not None else None
+    request = edits.AddRequest(ident, institution, award, printed, supersede, strict)
+    _refuse_reversed_term(request)
+    root = register_root()
+    _ask_for_a_new_institution(root, request)
+    result = edits.add(root, request, date.today(), dry_run=dry_run)
+    done = _("Would record the {summary}") if dry_run else _("Recorded the {summary}")
+    return _report_edit(result, dry_run, done)
+
+
+def _refuse_reversed_term(request: "AddRequest") -> None:
+    start, until = request.award["valid_from"], request.award["valid_until"]
+    if start and until and until < start:
         raise UsageError(
             _(
                 "--until {until} is before --from {start}; the term's last day comes after "
                 "its first"
-            ).format(until=request.valid_until, start=request.valid_from)
+            ).format(until=until, start=start)
         )
-    root = register_root()
-    # Only a prompt needs to know, before the write, whether the id is new.
-    prompt = sys.stdin.isatty() and (name is None or city is None)
-    if prompt and ident is not None and loader.load(root).file_for(edits.check_id(ident)) is None:
-        request.name = request.name or _ask(_("Name of the institution"))
-        request.city = request.city or _ask(_("City"))
-    today = date.today()
-    result = edits.add(root, request, today, dry_run=dry_run)
-    done = _("Would record the {summary}") if dry_run else _("Recorded the {summary}")
-    return _report_edit(result, dry_run, done)
+
+
+def _ask_for_a_new_institution(root: Path, request: "AddRequest") -> None:
+    """On a terminal, ask for the name and city a new institution lacks (only a prompt
+    needs to know, before the write, whether the id is new)."""
+    given = request.institution
+    if not sys.stdin.isatty() or (given["name"] is not None and given["city"] is not None):
+        return
+    from calcert.ops.edits import check_id
+    from calcert.register import loader
+
+    if request.ident is not None and loader.load(root).file_for(check_id(request.ident)) is None:
+        given["name"] = given["name"] or _ask(_("Name of the institution"))
+        given["city"] = given["city"] or _ask(_("City"))
 
 
 def _report_edit(result: "EditResult", dry_run: bool, done: str) -> int:
@@ -227,9 +237,7 @@ def _no_controls(value: str) -> str:
 )
 def withdraw(
     ident: IdArg,
-    on: Annotated[
-        str, typer.Option("--on", metavar="DATE", help=N_("Day of the withdrawal, YYYY-MM-DD."))
-    ],
+    on: Annotated[str, date_option(N_("Day of the withdrawal, YYYY-MM-DD."), "--on")],
     reason: Annotated[str | None, typer.Option(help=N_("Why the commission withdrew it."))] = None,
     strict: StrictOpt = False,
     dry_run: DryRunOpt = False,

@@ -150,12 +150,13 @@ StrictOpt = Annotated[
         help=N_("Refuse the change if it raises a warning, too (exit 1, nothing written)."),
     ),
 ]
+
+
+def date_option(help: str, *names: str) -> Any:
+    """An option that takes a day, YYYY-MM-DD (read with ``optional_date``)."""
+    return typer.Option(*names, metavar="DATE", help=help, show_default=False)
+
+
 AsOfOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--as-of",
-        metavar="DATE",
-        help=N_("The day to look from, YYYY-MM-DD (default today)."),
-        show_default=False,
-    ),
+    str | None, date_option(N_("The day to look from, YYYY-MM-DD (default today)."), "--as-of")
 ]

@@ -17,7 +17,13 @@ from calcert.checks import pipeline
 from calcert.errors import Refused, UsageError
 from calcert.i18n import N_, _, gettext_in, ngettext, ordinal, translate_text
 from calcert.model.findings import Finding
-from calcert.model.records import Award, Institution
+from calcert.model.records import (
+    AWARD_DATE_KEYS,
+    AWARD_INT_KEYS,
+    AWARD_KEYS,
+    Award,
+    Institution,
+)
 from calcert.model.terms import PrintedTerm, term_dates
 from calcert.model.text import escape_controls, first_control
 from calcert.model.translit import slugify
@@ -27,31 +33,37 @@ from calcert.register.fs import locked, write_files
 from calcert.register.loader import Register, load
 from calcert.register.tomlfile import ParsedFile, dumps
 
+# What ``add`` records, by the keys of the institution file (as ``import`` reads them):
+# the institution's values, and the award's but for the printed term (parsed, so
+# ``AddRequest.term``) and a withdrawal (``withdraw``'s).
+ADD_INSTITUTION_KEYS = ("name", "city", "kind", "voivodeship", "website", "parent")
+ADD_AWARD_KEYS = tuple(
+    key for key in AWARD_KEYS if key not in ("term", "withdrawn_on", "withdrawal_reason")
+)
+# The award's values that are text as given (the rest are days and a number).
+_AWARD_TEXT = tuple(k for k in ADD_AWARD_KEYS if k not in AWARD_DATE_KEYS | AWARD_INT_KEYS)
+
 
 @dataclass
 class AddRequest:
-    """What ``calcert add`` was asked to record (already parsed and type-checked)."""
+    """What ``calcert add`` was asked to record (already parsed and type-checked).
+
+    ``institution`` holds text by ``ADD_INSTITUTION_KEYS`` and ``award`` the values an
+    ``Award`` has under ``ADD_AWARD_KEYS`` (days as ``date``, ``ordinal`` as ``int``); a key
+    left out, or None, was not given.
+    """
 
     ident: str | None = None
-    name: str | None = None
-    city: str | None = None
-    kind: str | None = None
-    voivodeship: str | None = None
-    website: str | None = None
-    parent: str | None = None
-    awarded_on: date | None = None
-    decided_on: date | None = None
-    valid_from: date | None = None
-    valid_until: date | None = None
+    institution: dict[str, str | None] = field(default_factory=dict)
+    award: dict[str, Any] = field(default_factory=dict)
     term: PrintedTerm | None = None
-    ordinal: int | None = None
-    awarded_by: str | None = None
-    event: str | None = None
-    certificate_no: str | None = None
-    source: str | None = None
-    notes: str | None = None
     supersede: bool = False
     strict: bool = False  # refuse warnings too
+
+    def __post_init__(self) -> None:
+        unknown = {*self.institution} - {*ADD_INSTITUTION_KEYS} | {*self.award} - {*ADD_AWARD_KEYS}
+        if unknown:
+            raise TypeError(f"AddRequest: no such keys: {', '.join(sorted(unknown))}")
 
 
 @dataclass
@@ -87,12 +99,13 @@ def resolve_id(register: Register, request: AddRequest) -> str:
     """The id to record under: given, or derived from the name ("MOPS Mława" → mops-mlawa)."""
     if request.ident is not None:
         return check_id(request.ident)
-    if not request.name or not request.city:
+    name, city = request.institution.get("name"), request.institution.get("city")
+    if not name or not city:
         raise UsageError(_("give an ID, or --name and --city to derive one from the name"))
-    ident = slugify(request.name)
+    ident = slugify(name)
     if not ident:
         raise UsageError(
-            _("cannot derive an id from the name {name!r}; give an ID").format(name=request.name)
+            _("cannot derive an id from the name {name!r}; give an ID").format(name=name)
         )
     return ident
 
@@ -172,128 +185,132 @@ def plan_add(register: Register, request: AddRequest, today: date) -> EditResult
     """Work out the new file content for ``add`` and check it; writes nothing."""
     refuse_foreign_folder(register)
     ident = resolve_id(register, request)
-    name = _clean(request.name, "--name")
-    city = _clean(request.city, "--city")
-    kind = _clean(request.kind, "--kind")
-    website = _clean(request.website, "--website")
-    voivodeship = _clean(request.voivodeship, "--voivodeship")
-    if voivodeship is not None:
-        voivodeship = voivodeship.lower()
-        if not is_voivodeship(voivodeship):
-            raise UsageError(
-                _("--voivodeship {value!r} is not one of the 16: {choices}").format(
-                    value=request.voivodeship, choices=", ".join(VOIVODESHIPS)
-                )
-            )
-    parent = check_id(request.parent, "--parent") if request.parent is not None else None
-
-    start, end = term_dates(
-        valid_from=request.valid_from,
-        valid_until=request.valid_until,
-        awarded_on=request.awarded_on,
-        term=request.term,
-        default_years=register.config.default_years,
-    )
-    new = Award(
-        valid_from=start,
-        valid_until=end,
-        # Neither --until nor --term: no source states the end; it is not written down.
-        valid_until_assumed=request.valid_until is None and request.term is None,
-        awarded_on=request.awarded_on,
-        decided_on=request.decided_on,
-        term=str(request.term) if request.term else None,
-        ordinal=request.ordinal,
-        awarded_by=_clean(request.awarded_by, "--by"),
-        event=_clean(request.event, "--event"),
-        certificate_no=_clean(request.certificate_no, "--certificate-no"),
-        source=_clean(request.source, "--source"),
-        notes=_clean(request.notes, "--notes"),
-    )
-
+    given = _institution_values(request)
+    new = _new_award(request, register.config.default_years)
     existing = _existing(register, ident)
-    created = existing is None
-    changed: list[str] = []
     if existing is None:
-        missing = [opt for opt, v in (("--name", name), ("--city", city)) if v is None]
-        if missing:
-            raise UsageError(
-                ngettext(
-                    "{ident!r} is a new institution: {options} is required",
-                    "{ident!r} is a new institution: {options} are required",
-                    len(missing),
-                ).format(ident=ident, options=_(" and ").join(missing))
-            )
-        assert name is not None and city is not None
-        institution = Institution(
-            id=ident,
-            name=name,
-            city=city,
-            awards=(new,),
-            kind=kind,
-            voivodeship=voivodeship,
-            website=website,
-            parent=parent,
-        )
-        path = register.institutions_dir / f"{ident}.toml"
+        institution = _new_institution(ident, given, new)
+        path, changed = register.institutions_dir / f"{ident}.toml", []
     else:
-        old = existing.institution
-        assert old is not None
-        refuse_comments(existing, "add")
-        updates: dict[str, Any] = {}
-        for key, value in (
-            ("name", name),
-            ("city", city),
-            ("kind", kind),
-            ("voivodeship", voivodeship),
-            ("website", website),
-            ("parent", parent),
-        ):
-            if value is None:
-                continue
-            current = getattr(old, key)
-            if current is None:
-                updates[key] = value
-                changed.append(key)
-            elif current != value:
-                if request.ident is None:
-                    raise UsageError(
-                        _(
-                            "the derived id {ident!r} belongs to {name!r} ({city}); "
-                            "give the new institution an ID of its own"
-                        ).format(ident=ident, name=old.name, city=old.city)
-                    )
-                raise UsageError(
-                    _(
-                        "{path}: {key} is {current!r}, not {value!r}; leave --{key} out "
-                        "or edit the file to change it"
-                    ).format(path=existing.shown, key=key, current=current, value=value)
-                )
+        old, updates = _fills(existing, ident, given, derived=request.ident is None)
         awards = _place(old, new, request.supersede, existing.shown, register.config.language)
         institution = dataclasses.replace(old, awards=awards, **updates)
-        path = existing.path
-
+        path, changed = existing.path, list(updates)
     text = dumps(institution)
     warnings = _check_change(register, path, text, today, strict=request.strict)
+    return EditResult(
+        institution,
+        path,
+        text,
+        _add_summary(institution, ident, new),
+        existing is None,
+        changed,
+        register=register,
+        warnings=warnings,
+        assumed=new if new.valid_until_assumed else None,
+    )
+
+
+def _option(key: str) -> str:
+    """The option of ``calcert add`` that gives the file's ``key``."""
+    return "--by" if key == "awarded_by" else "--" + key.replace("_", "-")
+
+
+def _institution_values(request: AddRequest) -> dict[str, str]:
+    """The institution's values given, cleaned and checked, by ``ADD_INSTITUTION_KEYS``."""
+    given = request.institution
+    # Checked in this order, so that of two bad values the same one is named first.
+    text = ("name", "city", "kind", "website", "voivodeship")
+    values = {key: _clean(given.get(key), _option(key)) for key in text}
+    voivodeship = values["voivodeship"]
+    if voivodeship is not None:
+        values["voivodeship"] = voivodeship.lower()
+        if not is_voivodeship(voivodeship.lower()):
+            raise UsageError(
+                _("--voivodeship {value!r} is not one of the 16: {choices}").format(
+                    value=given["voivodeship"], choices=", ".join(VOIVODESHIPS)
+                )
+            )
+    parent = given.get("parent")
+    values["parent"] = check_id(parent, "--parent") if parent is not None else None
+    return {key: value for key in ADD_INSTITUTION_KEYS if (value := values[key]) is not None}
+
+
+def _new_award(request: AddRequest, default_years: int) -> Award:
+    """The award ``add`` records: its term worked out (SPEC "Terms"), its text cleaned."""
+    values: dict[str, Any] = {key: request.award.get(key) for key in ADD_AWARD_KEYS}
+    values["valid_from"], values["valid_until"] = term_dates(
+        valid_from=values["valid_from"],
+        valid_until=values["valid_until"],
+        awarded_on=values["awarded_on"],
+        term=request.term,
+        default_years=default_years,
+    )
+    for key in _AWARD_TEXT:
+        values[key] = _clean(values[key], _option(key))
+    return Award(
+        **values,
+        term=str(request.term) if request.term else None,
+        # Neither --until nor --term: no source states the end; it is not written down.
+        valid_until_assumed=request.award.get("valid_until") is None and request.term is None,
+    )
+
+
+def _new_institution(ident: str, given: dict[str, str], new: Award) -> Institution:
+    """A new institution of one award; ``--name`` and ``--city`` are required."""
+    missing = [_option(key) for key in ("name", "city") if key not in given]
+    if missing:
+        raise UsageError(
+            ngettext(
+                "{ident!r} is a new institution: {options} is required",
+                "{ident!r} is a new institution: {options} are required",
+                len(missing),
+            ).format(ident=ident, options=_(" and ").join(missing))
+        )
+    values: dict[str, Any] = dict(given)
+    name, city = values.pop("name"), values.pop("city")
+    return Institution(ident, name, city, (new,), **values)
+
+
+def _fills(
+    existing: ParsedFile, ident: str, given: dict[str, str], *, derived: bool
+) -> tuple[Institution, dict[str, Any]]:
+    """The recorded institution and the values given that it lacks; a value that differs
+    from the recorded one is refused (under a ``derived`` id: it is another institution)."""
+    old = existing.institution
+    assert old is not None
+    refuse_comments(existing, "add")
+    updates: dict[str, Any] = {}
+    for key, value in given.items():
+        current = getattr(old, key)
+        if current is None:
+            updates[key] = value
+        elif current != value and derived:
+            raise UsageError(
+                _(
+                    "the derived id {ident!r} belongs to {name!r} ({city}); "
+                    "give the new institution an ID of its own"
+                ).format(ident=ident, name=old.name, city=old.city)
+            )
+        elif current != value:
+            raise UsageError(
+                _(
+                    "{path}: {key} is {current!r}, not {value!r}; leave --{key} out "
+                    "or edit the file to change it"
+                ).format(path=existing.shown, key=key, current=current, value=value)
+            )
+    return old, updates
+
+
+def _add_summary(institution: Institution, ident: str, new: Award) -> str:
     where = f"{institution.name}, {institution.city}"
     term = _(" (term {term})").format(term=new.term) if new.term else ""
-    summary = _("{ordinal} certificate of {ident} ({where}): {label}{term}").format(
+    return _("{ordinal} certificate of {ident} ({where}): {label}{term}").format(
         ordinal=ordinal(institution.ordinal_of(new)),
         ident=ident,
         where=where,
         label=new.label(),
         term=term,
-    )
-    assumed = new if new.valid_until_assumed else None
-    return EditResult(
-        institution,
-        path,
-        text,
-        summary,
-        created,
-        changed,
-        register=register,
-        warnings=warnings,
-        assumed=assumed,
     )
 
 
