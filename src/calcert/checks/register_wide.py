@@ -61,34 +61,22 @@ def check_term_lengths(register: Register, today: date) -> list[Finding]:
         except (OverflowError, ValueError):
             continue
         if too_long:
-            out.append(
-                Finding(
-                    parsed.shown,
-                    _key_line(parsed, award, "valid_until"),
-                    "W001",
-                    Message(
-                        "term {label} is longer than {years} years "
-                        "([validate] max_term_years); check valid_until",
-                        label=award.label(),
-                        years=max_years,
-                    ),
-                )
+            message = Message(
+                "term {label} is longer than {years} years "
+                "([validate] max_term_years); check valid_until",
+                label=award.label(),
+                years=max_years,
             )
+            out.append(_at_award_key(parsed, award, "valid_until", "W001", message))
         elif too_short:
             days = (award.valid_until - award.valid_from).days + 1
-            out.append(
-                Finding(
-                    parsed.shown,
-                    _key_line(parsed, award, "valid_until"),
-                    "W002",
-                    PluralMessage(
-                        "term {label} is only {n} day long (under a year); check the dates",
-                        "term {label} is only {n} days long (under a year); check the dates",
-                        days,
-                        label=award.label(),
-                    ),
-                )
+            message = PluralMessage(
+                "term {label} is only {n} day long (under a year); check the dates",
+                "term {label} is only {n} days long (under a year); check the dates",
+                days,
+                label=award.label(),
             )
+            out.append(_at_award_key(parsed, award, "valid_until", "W002", message))
     return out
 
 
@@ -98,34 +86,22 @@ def check_awarded_on(register: Register, today: date) -> list[Finding]:
         if award.awarded_on is None:
             continue
         if award.awarded_on > today:
-            out.append(
-                Finding(
-                    parsed.shown,
-                    _key_line(parsed, award, "awarded_on"),
-                    "W003",
-                    Message(
-                        "awarded_on {day} is in the future (today is {today}); check the year",
-                        day=award.awarded_on,
-                        today=today,
-                    ),
-                )
+            message = Message(
+                "awarded_on {day} is in the future (today is {today}); check the year",
+                day=award.awarded_on,
+                today=today,
             )
+            out.append(_at_award_key(parsed, award, "awarded_on", "W003", message))
         gap = abs((award.awarded_on - award.valid_from).days)
         if gap > 90:
-            out.append(
-                Finding(
-                    parsed.shown,
-                    _key_line(parsed, award, "awarded_on"),
-                    "W004",
-                    Message(
-                        "awarded_on {day} is {n} days from valid_from {start} (more than 90); "
-                        "check both dates",
-                        day=award.awarded_on,
-                        n=gap,
-                        start=award.valid_from,
-                    ),
-                )
+            message = Message(
+                "awarded_on {day} is {n} days from valid_from {start} (more than 90); "
+                "check both dates",
+                day=award.awarded_on,
+                n=gap,
+                start=award.valid_from,
             )
+            out.append(_at_award_key(parsed, award, "awarded_on", "W004", message))
     return out
 
 
@@ -138,18 +114,12 @@ def check_term_matches(register: Register, today: date) -> list[Finding]:
         first, last = years
         # An award may end early (superseded, withdrawn), never late or before it began.
         if award.valid_from.year != first or not first <= award.valid_until.year <= last + 1:
-            out.append(
-                Finding(
-                    parsed.shown,
-                    _key_line(parsed, award, "term"),
-                    "W007",
-                    Message(
-                        "term {term!r} does not match the dates {label}",
-                        term=award.term,
-                        label=award.label(),
-                    ),
-                )
+            message = Message(
+                "term {term!r} does not match the dates {label}",
+                term=award.term,
+                label=award.label(),
             )
+            out.append(_at_award_key(parsed, award, "term", "W007", message))
     return out
 
 
@@ -186,7 +156,7 @@ def lookalikes(ids: list[str], ident: str) -> str:
 
 
 def check_duplicates(register: Register, today: date) -> list[Finding]:
-    out = []
+    out: list[Finding] = []
     by_id: dict[str, list] = defaultdict(list)
     by_name: dict[tuple[str, str], list] = defaultdict(list)
     for parsed in register.files:
@@ -198,34 +168,19 @@ def check_duplicates(register: Register, today: date) -> list[Finding]:
     for ident, group in by_id.items():
         if len(group) > 1:
             names = ", ".join(p.shown for p in group)
-            for parsed in group:
-                line = parsed.lines.key("id") if parsed.lines else None
-                out.append(
-                    Finding(
-                        parsed.shown,
-                        line,
-                        "E008",
-                        Message("id {ident!r} is declared by {names}", ident=ident, names=names),
-                    )
-                )
+            message = Message("id {ident!r} is declared by {names}", ident=ident, names=names)
+            out.extend(_at_key(parsed, "id", "E008", message) for parsed in group)
     for group in by_name.values():
         ids = sorted({p.institution.id for p in group})
         if len(ids) > 1:
             for parsed in group:
-                line = parsed.lines.key("name") if parsed.lines else None
-                out.append(
-                    Finding(
-                        parsed.shown,
-                        line,
-                        "W005",
-                        Message(
-                            "{ident!r} looks like the same institution as {others} (same name "
-                            "and city); merge them or tell them apart in the name",
-                            ident=parsed.institution.id,
-                            others=lookalikes(ids, parsed.institution.id),
-                        ),
-                    )
+                message = Message(
+                    "{ident!r} looks like the same institution as {others} (same name "
+                    "and city); merge them or tell them apart in the name",
+                    ident=parsed.institution.id,
+                    others=lookalikes(ids, parsed.institution.id),
                 )
+                out.append(_at_key(parsed, "name", "W005", message))
     return out
 
 
@@ -322,11 +277,19 @@ def first_difference(raw: bytes, canonical: bytes) -> int:
     return max(1, min(min(len(have), len(want)), count))
 
 
-def _key_line(parsed, award, key: str) -> int | None:
+def _at_key(parsed: ParsedFile, key: str, code: str, message: str) -> Finding:
+    """A finding of ``code`` on the line of the institution's ``key``."""
+    return Finding(parsed.shown, parsed.lines.key(key) if parsed.lines else None, code, message)
+
+
+def _at_award_key(parsed: ParsedFile, award: Award, key: str, code: str, message: str) -> Finding:
+    """A finding of ``code`` on the line of ``award``'s ``key`` (else the award's own)."""
     lines = parsed.lines
     if lines is None or award.line is None or award.line not in lines.awards:
-        return award.line
-    return lines.award_key(lines.awards.index(award.line), key)
+        line = award.line
+    else:
+        line = lines.award_key(lines.awards.index(award.line), key)
+    return Finding(parsed.shown, line, code, message)
 
 
 # The catalog entries of the codes the rules above give.
