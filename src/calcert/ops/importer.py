@@ -18,7 +18,7 @@ import dataclasses
 import difflib
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -463,34 +463,41 @@ def _plan_institution(
     return institution
 
 
+def _identity_cells(rows: Iterable[CsvRow]) -> Iterator[tuple[CsvRow, str, str]]:
+    """Each value the rows give their institution (name, city, …), with its row and key."""
+    for row in rows:
+        for key in IDENTITY:
+            value = row.values.get(key)
+            if value is not None:
+                yield row, key, value
+
+
+def _cell_problem(
+    message: str, shown: str, row: CsvRow, key: str, value: str, ident: str, **more: object
+) -> str:
+    """``message`` about one cell: the file and line, the key and value, the institution."""
+    return message.format(file=shown, line=row.line, key=key, value=value, id=ident, **more)
+
+
 def _rows_disagree(
     shown: str, ident: str, items: list[tuple[CsvRow, Award]], problems: list[str]
 ) -> bool:
     """Whether two rows of one institution give it different names, cities, …"""
     identity: dict[str, tuple[str, int]] = {}
     bad = False
-    for row, _award in items:
-        for key in IDENTITY:
-            value = row.values.get(key)
-            if value is None:
-                continue
-            if key in identity and identity[key][0] != value:
-                problems.append(
-                    _(
-                        "{file}:{line}: {key} {value!r} of {id} differs from "
-                        "{other!r} in line {other_line}; make the rows agree"
-                    ).format(
-                        file=shown,
-                        line=row.line,
-                        key=key,
-                        value=value,
-                        id=ident,
-                        other=identity[key][0],
-                        other_line=identity[key][1],
-                    )
+    for row, key, value in _identity_cells(row for row, _award in items):
+        other, other_line = identity.setdefault(key, (value, row.line))
+        if other != value:
+            message = _(
+                "{file}:{line}: {key} {value!r} of {id} differs from "
+                "{other!r} in line {other_line}; make the rows agree"
+            )
+            problems.append(
+                _cell_problem(
+                    message, shown, row, key, value, ident, other=other, other_line=other_line
                 )
-                bad = True
-            identity.setdefault(key, (value, row.line))
+            )
+            bad = True
     return bad
 
 
@@ -522,26 +529,19 @@ def _rows_disagree_with_file(
     old = parsed.institution
     assert old is not None
     bad = False
-    for row, _award in items:
-        for key in IDENTITY:
-            value = row.values.get(key)
-            current = getattr(old, key)
-            if value is not None and current is not None and value != current:
-                problems.append(
-                    _(
-                        "{file}:{line}: {key} {value!r} does not match {current!r} "
-                        "recorded for {id} in {path}; fix the row or the register"
-                    ).format(
-                        file=shown,
-                        line=row.line,
-                        key=key,
-                        value=value,
-                        current=current,
-                        id=ident,
-                        path=parsed.shown,
-                    )
+    for row, key, value in _identity_cells(row for row, _award in items):
+        current = getattr(old, key)
+        if current is not None and value != current:
+            message = _(
+                "{file}:{line}: {key} {value!r} does not match {current!r} "
+                "recorded for {id} in {path}; fix the row or the register"
+            )
+            problems.append(
+                _cell_problem(
+                    message, shown, row, key, value, ident, current=current, path=parsed.shown
                 )
-                bad = True
+            )
+            bad = True
     return bad
 
 
@@ -575,11 +575,9 @@ def _new_awards(
 def _fills(old: Institution | None, used_rows: list[CsvRow]) -> dict[str, Any]:
     """Institution values the rows give that the register does not have yet."""
     fills: dict[str, Any] = {}
-    for row in used_rows:
-        for key in IDENTITY:
-            value = row.values.get(key)
-            if value is not None and (old is None or getattr(old, key) is None):
-                fills.setdefault(key, value)
+    for _row, key, value in _identity_cells(used_rows):
+        if old is None or getattr(old, key) is None:
+            fills.setdefault(key, value)
     return fills
 
 
