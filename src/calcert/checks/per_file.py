@@ -149,17 +149,18 @@ def _printable(values: Sequence[object]) -> bool:
     return "".join(v for v in values if isinstance(v, str)).isprintable()
 
 
+def _controls(keys: Sequence[str], values: Sequence[object]) -> list[tuple[str, str]]:
+    """Each key whose text among ``values`` holds a control character, with E016's message."""
+    if _printable(values):
+        return []
+    messages = ((key, _control(key, value)) for key, value in zip(keys, values, strict=True))
+    return [(key, message) for key, message in messages if message is not None]
+
+
 def check_controls(view: FileView) -> list[Finding]:
     """E016: no control character in the institution's text (see ``model.text``)."""
     values = [view.draft.value(key) for key in INSTITUTION_TEXT]
-    if _printable(values):
-        return []
-    out = []
-    for key, value in zip(INSTITUTION_TEXT, values, strict=True):
-        message = _control(key, value)
-        if message is not None:
-            out.append(view.at_key(key, "E016", message))
-    return out
+    return [view.at_key(key, "E016", m) for key, m in _controls(INSTITUTION_TEXT, values)]
 
 
 # ---- each award --------------------------------------------------------------------------------
@@ -168,14 +169,7 @@ def check_controls(view: FileView) -> list[Finding]:
 def check_award_controls(view: FileView, i: int, award: AwardDraft) -> list[Finding]:
     """E016: no control character in an award's text (``notes`` may break lines and tab)."""
     values = [award.get(key) for key in AWARD_TEXT]
-    if _printable(values):
-        return []
-    out = []
-    for key, value in zip(AWARD_TEXT, values, strict=True):
-        message = _control(key, value)
-        if message is not None:
-            out.append(view.at_award_key(i, key, "E016", message))
-    return out
+    return [view.at_award_key(i, key, "E016", m) for key, m in _controls(AWARD_TEXT, values)]
 
 
 def check_term_text(view: FileView, i: int, award: AwardDraft) -> list[Finding]:
