@@ -21,10 +21,9 @@ def find_root(explicit: str | Path | None = None, cwd: Path | None = None) -> Pa
     """The register root: ``--registry``, then ``$CALCERT_REGISTRY``, then upwards from cwd."""
     for given, origin in ((explicit, "--registry"), (os.environ.get(ENV_REGISTRY), ENV_REGISTRY)):
         if given:
-            path = Path(given).expanduser()
-            for candidate in (path, path / "registry"):
-                if (candidate / CONFIG_NAME).is_file():
-                    return candidate
+            found = _register_in(Path(given).expanduser())
+            if found is not None:
+                return found
             raise UsageError(
                 _(
                     "{origin} {given}: no register there (no {config}); "
@@ -33,15 +32,23 @@ def find_root(explicit: str | Path | None = None, cwd: Path | None = None) -> Pa
             )
     start = (cwd or Path.cwd()).absolute()
     for directory in (start, *start.parents):
-        for candidate in (directory, directory / "registry"):
-            if (candidate / CONFIG_NAME).is_file():
-                return candidate
+        found = _register_in(directory)
+        if found is not None:
+            return found
     raise UsageError(
         _(
             "no register found in {start} or above (looked for {config} and "
             "registry/calcert.toml); create one with `calcert init`, or pass --registry DIR"
         ).format(start=start, config=CONFIG_NAME)
     )
+
+
+def _register_in(directory: Path) -> Path | None:
+    """The register ``directory`` is, or else holds as ``registry/``."""
+    for candidate in (directory, directory / "registry"):
+        if (candidate / CONFIG_NAME).is_file():
+            return candidate
+    return None
 
 
 def enclosing_register(directory: Path) -> Path | None:
