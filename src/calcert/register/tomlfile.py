@@ -357,21 +357,23 @@ def decode_at(raw: bytes) -> tuple[str | None, str | None, int]:
         )
 
 
+# What a value read from TOML is, in a finding's words: bool before int and datetime before
+# date, each being a kind of the other.
+_TYPE_NAMES = (
+    (bool, N_("a boolean")),
+    (datetime, N_("a date-time")),
+    (date, N_("a date")),
+    (int | float, N_("a number")),
+    (str, N_("a string")),
+    (list, N_("an array")),
+    (dict, N_("a table")),
+)
+
+
 def _type_name(value: object) -> str:
-    if isinstance(value, bool):
-        return Message("a boolean")
-    if isinstance(value, datetime):
-        return Message("a date-time")
-    if isinstance(value, date):
-        return Message("a date")
-    if isinstance(value, int | float):
-        return Message("a number")
-    if isinstance(value, str):
-        return Message("a string")
-    if isinstance(value, list):
-        return Message("an array")
-    if isinstance(value, dict):
-        return Message("a table")
+    for kind, name in _TYPE_NAMES:
+        if isinstance(value, kind):
+            return Message(name)
     return type(value).__name__
 
 
