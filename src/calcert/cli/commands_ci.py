@@ -69,27 +69,10 @@ def validate(
     ] = None,
 ) -> int:
     from calcert.checks import validation
-    from calcert.checks.catalog import CHECKS
     from calcert.outputs.findings import render_github, render_json, render_text, summary
 
     if explain is not None:
-        check = CHECKS.get(explain.upper())
-        if check is None:
-            raise UsageError(
-                _("unknown finding code {code!r}; codes: {codes}").format(
-                    code=explain, codes=", ".join(CHECKS)
-                )
-            )
-        import textwrap
-
-        print(f"{check.code} {check.name} ({_(check.severity)})\n")
-        print(textwrap.fill(_(check.explanation), width=88))
-        skip = _(
-            "Skip it with `calcert validate --ignore {code}`, or for the whole register "
-            'with ignore = ["{code}"] under [validate] in calcert.toml.'
-        ).format(code=check.code)
-        print("\n" + textwrap.fill(skip, width=88))
-        return 0
+        return _explain(explain)
     # PATHs arrive as str: typer's Path type calls os.stat and crashes on a NUL in them.
     if any(not p.strip() for p in paths or []):
         raise UsageError(_("PATH is empty; give a file or folder of the register"))
@@ -108,3 +91,26 @@ def validate(
         say_error(summary(findings, result.files))
     failed = any(f.is_error or strict for f in findings)
     return EXIT_FINDINGS if failed else 0
+
+
+def _explain(code: str) -> int:
+    """``validate --explain CODE``: what the finding means and how to skip it."""
+    import textwrap
+
+    from calcert.checks.catalog import CHECKS
+
+    check = CHECKS.get(code.upper())
+    if check is None:
+        raise UsageError(
+            _("unknown finding code {code!r}; codes: {codes}").format(
+                code=code, codes=", ".join(CHECKS)
+            )
+        )
+    print(f"{check.code} {check.name} ({_(check.severity)})\n")
+    print(textwrap.fill(_(check.explanation), width=88))
+    skip = _(
+        "Skip it with `calcert validate --ignore {code}`, or for the whole register "
+        'with ignore = ["{code}"] under [validate] in calcert.toml.'
+    ).format(code=check.code)
+    print("\n" + textwrap.fill(skip, width=88))
+    return 0
