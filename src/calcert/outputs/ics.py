@@ -145,6 +145,51 @@ def _details(inst: Institution, award: Award, renewed: date | None) -> list[str]
     return details
 
 
+def _event(
+    row: Row, stamp: str, seen: set[str], reminders: list[Duration], as_of: date
+) -> list[str]:
+    """The VEVENT of one award on its last day, with its reminders (``seen``: the UIDs
+    given so far)."""
+    inst, award = row.institution, row.award
+    renewed = _renewal(inst, row)
+    where = f"{inst.name}, {inst.city}"
+    details = _details(inst, award, renewed)
+    last_day = award.effective_until
+    summary = "CAL certificate withdrawn" if award.withdrawn_on else "CAL certificate ends"
+    lines = [
+        "BEGIN:VEVENT",
+        f"UID:{escape_text(uid(inst, award.valid_from, seen))}",
+        f"DTSTAMP:{stamp}",
+        f"DTSTART;VALUE=DATE:{last_day:%Y%m%d}",
+    ]
+    # An all-day event ends the next day; on 9999-12-31 there is none, and RFC 5545 makes
+    # a DATE start without an end last one day anyway.
+    if last_day < date.max:
+        lines.append(f"DTEND;VALUE=DATE:{last_day + timedelta(days=1):%Y%m%d}")
+    lines += [
+        f"SUMMARY:{escape_text(f'{summary}: {where}')}",
+        f"DESCRIPTION:{escape_text(chr(10).join(details))}",
+        "TRANSP:TRANSPARENT",
+        "CATEGORIES:CAL",
+    ]
+    if award.source:
+        lines.append(f"URL:{escape_controls(award.source)}")
+    end = award.valid_until.isoformat()
+    # Reminders only where a renewal is still to be started: not for certificates
+    # already renewed, withdrawn, or ended before the day the calendar is made.
+    if not renewed and not award.withdrawn_on and award.valid_until >= as_of:
+        for before in reminders:
+            lines += [
+                "BEGIN:VALARM",
+                "ACTION:DISPLAY",
+                f"TRIGGER:{_trigger(award.valid_until, before)}",
+                "DESCRIPTION:" + escape_text(f"CAL certificate ends {end}: {where}"),
+                "END:VALARM",
+            ]
+    lines.append("END:VEVENT")
+    return lines
+
+
 def to_ics(
     selected: list[Row],
     reminders: list[Duration],
@@ -167,42 +212,6 @@ def to_ics(
         f"X-WR-CALNAME:{escape_text(name)}",
     ]
     for row in selected:
-        inst, award = row.institution, row.award
-        renewed = _renewal(inst, row)
-        where = f"{inst.name}, {inst.city}"
-        details = _details(inst, award, renewed)
-        last_day = award.effective_until
-        summary = "CAL certificate withdrawn" if award.withdrawn_on else "CAL certificate ends"
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{escape_text(uid(inst, award.valid_from, seen))}",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART;VALUE=DATE:{last_day:%Y%m%d}",
-        ]
-        # An all-day event ends the next day; on 9999-12-31 there is none, and RFC 5545 makes
-        # a DATE start without an end last one day anyway.
-        if last_day < date.max:
-            lines.append(f"DTEND;VALUE=DATE:{last_day + timedelta(days=1):%Y%m%d}")
-        lines += [
-            f"SUMMARY:{escape_text(f'{summary}: {where}')}",
-            f"DESCRIPTION:{escape_text(chr(10).join(details))}",
-            "TRANSP:TRANSPARENT",
-            "CATEGORIES:CAL",
-        ]
-        if award.source:
-            lines.append(f"URL:{escape_controls(award.source)}")
-        end = award.valid_until.isoformat()
-        # Reminders only where a renewal is still to be started: not for certificates
-        # already renewed, withdrawn, or ended before the day the calendar is made.
-        if not renewed and not award.withdrawn_on and award.valid_until >= as_of:
-            for before in reminders:
-                lines += [
-                    "BEGIN:VALARM",
-                    "ACTION:DISPLAY",
-                    f"TRIGGER:{_trigger(award.valid_until, before)}",
-                    "DESCRIPTION:" + escape_text(f"CAL certificate ends {end}: {where}"),
-                    "END:VALARM",
-                ]
-        lines.append("END:VEVENT")
+        lines += _event(row, stamp, seen, reminders, as_of)
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + "\r\n" for line in lines)
