@@ -10,7 +10,7 @@ inside the command that needs it.
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -28,6 +28,11 @@ from calcert.cli.options import (
 )
 from calcert.errors import EXIT_USAGE, UsageError
 from calcert.i18n import N_, _, ngettext
+
+if TYPE_CHECKING:
+    from calcert.model.terms import Duration
+    from calcert.outputs.export import Row
+    from calcert.register.loader import Register
 
 commands = typer.Typer()
 
@@ -128,13 +133,7 @@ def export(
 
     output = _output_file(fmt, output)
     day = as_of_day(as_of)
-    reminders = None
-    if fmt == "ics" or remind is not None:
-        from calcert.outputs.ics import parse_reminders
-
-        if remind is not None and fmt != "ics":
-            raise UsageError(_("--remind applies to --format ics only"))
-        reminders = parse_reminders(remind) if remind is not None else None
+    reminders = _reminders(fmt, remind)
     root = register_root()
     target = None
     if output is not None:
@@ -143,11 +142,35 @@ def export(
         target = output_target(str(output), root)
     reg = loader.load(root)
     selected = ex.rows(reg, status or "all", day)
+    _emit(_rendered(fmt, selected, reg, day, reminders), target, str(output), len(selected))
+    return report_bad_files(reg)
+
+
+def _reminders(fmt: str, remind: list[str] | None) -> "list[Duration] | None":
+    """``--remind``, read (it goes with ``--format ics``); None: not given."""
+    if remind is None:
+        return None
+    if fmt != "ics":
+        raise UsageError(_("--remind applies to --format ics only"))
+    from calcert.outputs.ics import parse_reminders
+
+    return parse_reminders(remind)
+
+
+def _rendered(
+    fmt: str,
+    selected: "list[Row]",
+    reg: "Register",
+    day: date,
+    reminders: "list[Duration] | None",
+) -> bytes:
+    """The export's bytes in ``fmt``; ICS reminders default to the register's settings."""
+    from calcert.outputs import export as ex
+
     if fmt == "xlsx":
         from calcert.outputs.xlsx import to_xlsx
 
-        _emit(to_xlsx(selected), target, str(output), len(selected))
-        return report_bad_files(reg)
+        return to_xlsx(selected)
     if fmt == "csv":
         text = ex.to_csv(selected)
     elif fmt == "json":
@@ -166,8 +189,7 @@ def export(
 
         with speaking(page_language()):
             text = to_html(selected, day, reg.config.name)
-    _emit(text.encode("utf-8"), target, str(output), len(selected))
-    return report_bad_files(reg)
+    return text.encode("utf-8")
 
 
 IMPORT_HELP = N_(
