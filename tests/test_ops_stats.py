@@ -140,7 +140,7 @@ def test_the_figures_add_up(register, as_of) -> None:
     assert figures.awards == sum(y.total for y in years)
     assert figures.first_awards == figures.institutions  # every one has a first award
     assert [y.year for y in years] == sorted({y.year for y in years})
-    active = [r["id"] for r in list_rows(register, "active", as_of)]
+    active = [r.id for r in list_rows(register, "active", as_of)]
     assert figures.active == len(active)
     for counts in (figures.active_per_voivodeship, figures.active_per_kind):
         assert sum(c.active for c in counts) == len(active)

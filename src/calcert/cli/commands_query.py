@@ -3,7 +3,7 @@
 # No `from __future__ import annotations`: see the note at the top of app.py (start-up).
 
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -21,6 +21,9 @@ from calcert.cli.options import (
 )
 from calcert.errors import EXIT_FINDINGS
 from calcert.i18n import N_, _
+
+if TYPE_CHECKING:
+    from calcert.ops.queries import InstitutionView
 
 commands = typer.Typer()
 
@@ -63,24 +66,23 @@ def show(
     edits.check_id(ident)
     reg = loader.load(register_root())
     day = as_of_day(as_of)
-    data = queries.show(reg, ident, day)
+    view = queries.show(reg, ident, day)
     if fmt == "json":
-        sys.stdout.write(tables.to_json(data))
+        sys.stdout.write(tables.to_json(view.as_dict()))
     else:
-        _print_show(data, queries.sub_units(reg, ident, day))
+        _print_show(view)
     return report_bad_files(reg)
 
 
-def _print_show(data: dict[str, object], units: list[Any]) -> None:
+def _print_show(view: "InstitutionView") -> None:
     from calcert.outputs import tables
 
-    for key, value in data.items():
-        if key == "sub_units":
-            named = ", ".join(f"{unit.id} ({unit.name})" for unit in units)
-            say(_("sub-units: {units}").format(units=named))
-        elif key != "awards":
-            shown = _(value) if key == "status" and isinstance(value, str) else value
-            say(f"{tables.header(key)}: {shown}")
+    for key, value in view.details():
+        say(f"{tables.header(key)}: {value}")
+    say(f"{tables.header('status')}: {_(view.status)}")
+    if view.sub_units:
+        named = ", ".join(f"{unit.id} ({unit.name})" for unit in view.sub_units)
+        say(_("sub-units: {units}").format(units=named))
     print()
     columns = (
         "number",
@@ -92,16 +94,17 @@ def _print_show(data: dict[str, object], units: list[Any]) -> None:
         "awarded_by",
         "withdrawn_on",
     )
-    awards, legend = tables.mark_assumed(data["awards"], columns)  # type: ignore[arg-type]
-    tables.print_table(awards, columns, title=_("awards"))
+    rows, legend = tables.mark_assumed([row.as_dict() for row in view.awards], columns)
+    tables.print_table(rows, columns, title=_("awards"))
     if legend:
         print(legend)
     # Long free text does not fit a table: one line per value, under the award's number.
     keys = ("decided_on", "event", "certificate_no", "source", "notes", "withdrawal_reason")
-    for award in data["awards"]:  # type: ignore[attr-defined]
+    for row in view.awards:
         for key in keys:
-            if award.get(key):
-                say(f"#{award['number']} {tables.header(key)}: {award[key]}", keep="\n")
+            value = getattr(row.award, key)
+            if value:
+                say(f"#{row.number} {tables.header(key)}: {value}", keep="\n")
 
 
 @commands.command(help=N_("Certificates that end within DURATION and have no renewal recorded."))

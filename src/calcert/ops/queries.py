@@ -1,17 +1,21 @@
 """Read-only views of the register: list, show, expiring.
 
-They return plain rows (dicts with a fixed key order) so that every output format, and
-the tests, use the same data; rendering lives in ``render``.
+Each returns typed results (``ListRow``, ``InstitutionView`` with its ``AwardRow``s,
+``ExpiringRow``): frozen values whose fields and types say what every output format, the
+statistics and the tests may rely on, and which mypy checks where they are read. Rendering
+lives in ``outputs``; a result's ``as_dict`` is the one place it becomes the keys, key
+order and values that json and csv write (a contract: scripts read them).
 """
 
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass, fields
 from datetime import date
 
 from calcert.errors import UsageError
 from calcert.i18n import _, translate_text
-from calcert.model.records import AWARD_KEYS, Award, Institution
+from calcert.model.records import AWARD_KEYS, INSTITUTION_COLUMNS, Award, Institution, Status
 from calcert.model.terms import Duration
 from calcert.register.loader import Register
 from calcert.register.tomlfile import ParsedFile
@@ -28,6 +32,113 @@ LIST_COLUMNS = (
     "certificates",
 )
 EXPIRING_COLUMNS = ("id", "name", "city", "valid_until", "days_left")
+
+
+def _json_value(value: object) -> object:
+    """A value as json and csv have it: a day as ISO text, anything else as it is."""
+    return value.isoformat() if isinstance(value, date) else value
+
+
+@dataclass(frozen=True, slots=True)
+class _InstitutionRow:
+    """A flat row about one institution whose fields are its columns, in order."""
+
+    id: str
+    name: str
+    city: str
+
+    def as_dict(self) -> dict[str, object]:
+        """Every field by name in declaration order (the columns' order), days as ISO
+        text: what json and csv write."""
+        return {f.name: _json_value(getattr(self, f.name)) for f in fields(self)}
+
+
+@dataclass(frozen=True, slots=True)
+class ListRow(_InstitutionRow):
+    """One institution as ``list`` shows it on a day: its status and the award behind it
+    (the current one, else the latest).
+
+    The fields are ``LIST_COLUMNS`` in order, with ``valid_until_assumed`` after
+    ``valid_until``: json and csv write them in this order (``as_dict``), tables the
+    columns. ``valid_until`` is the last day the award counts (a withdrawal cuts it short);
+    ``valid_until_assumed`` is true only for an end no source states, never for the cut.
+    """
+
+    voivodeship: str | None
+    kind: str | None
+    status: Status
+    valid_from: date
+    valid_until: date
+    valid_until_assumed: bool
+    certificates: int
+
+
+@dataclass(frozen=True, slots=True)
+class ExpiringRow(_InstitutionRow):
+    """A current certificate that ends within the window and has no renewal recorded.
+
+    The fields are ``EXPIRING_COLUMNS`` in order, with ``valid_until_assumed`` after
+    ``valid_until`` (as json and csv write them, ``as_dict``); ``days_left`` is
+    ``valid_until`` less the day asked about, so 0 on the last day.
+    """
+
+    valid_until: date
+    valid_until_assumed: bool
+    days_left: int
+
+
+@dataclass(frozen=True, slots=True)
+class AwardRow:
+    """One award in ``show``: which certificate it is and its status on the day.
+
+    ``number`` is the stated ``ordinal``, else the award's place among those recorded: a
+    source may call a certificate the third when the register records none before it.
+    ``award`` is the award itself, for every key it has (``as_dict`` names those set).
+    """
+
+    number: int
+    status: Status
+    award: Award
+
+    def as_dict(self) -> dict[str, object]:
+        """``number``, ``status`` and the award's keys that have a value, in canonical order
+        (days as ISO text); ``valid_until_assumed: true`` follows an end no source states."""
+        row: dict[str, object] = {"number": self.number, "status": self.status}
+        for key in AWARD_KEYS:
+            value = getattr(self.award, key)
+            if value is not None:
+                row[key] = _json_value(value)
+            if key == "valid_until" and self.award.valid_until_assumed:
+                row["valid_until_assumed"] = True
+        return row
+
+
+@dataclass(frozen=True, slots=True)
+class InstitutionView:
+    """One institution for ``show``, as the register knew it on the day (only the awards
+    made by then): its status, its sub-units (the institutions whose ``parent`` it is, by
+    id; the table names them, json gives their ids) and every award, in term order."""
+
+    institution: Institution
+    status: Status
+    sub_units: tuple[Institution, ...]
+    awards: tuple[AwardRow, ...]
+
+    def details(self) -> list[tuple[str, object]]:
+        """The institution's keys that have a value, in canonical order (what ``show``
+        prints above the awards, before the status)."""
+        values = ((key, getattr(self.institution, key)) for key in INSTITUTION_COLUMNS)
+        return [(key, value) for key, value in values if value is not None]
+
+    def as_dict(self) -> dict[str, object]:
+        """What ``show --format json`` writes: the keys with a value, ``status``,
+        ``sub_units`` (ids; only when there are any) and ``awards``."""
+        out: dict[str, object] = dict(self.details())
+        out["status"] = self.status
+        if self.sub_units:
+            out["sub_units"] = [unit.id for unit in self.sub_units]
+        out["awards"] = [award.as_dict() for award in self.awards]
+        return out
 
 
 def _filed_right(parsed: ParsedFile) -> bool:
@@ -79,34 +190,43 @@ def misfiled_problems(register: Register) -> list[str]:
     return [_misfiled_problem(parsed, other) for parsed, other in misfiled(register)]
 
 
-def list_rows(register: Register, status: str, as_of: date) -> list[dict[str, object]]:
-    rows: list[dict[str, object]] = []
+def list_rows(register: Register, status: str, as_of: date) -> list[ListRow]:
+    """The readable institutions whose status on ``as_of`` is ``status`` (or ``all``, or
+    ``current``: see ``_has_status``), by id."""
+    rows: list[ListRow] = []
     for inst in readable(register, as_of):
-        inst_status = inst.status(as_of)
-        award = inst.current_award(as_of) or inst.latest_award()
-        assert award is not None
+        award = _shown_award(inst, as_of)
+        inst_status = award.status(as_of)
         if not _has_status(award, inst_status, status):
             continue
         rows.append(
-            {
-                "id": inst.id,
-                "name": inst.name,
-                "city": inst.city,
-                "voivodeship": inst.voivodeship,
-                "kind": inst.kind,
-                "status": inst_status,
-                "valid_from": award.valid_from.isoformat(),
-                "valid_until": award.effective_until.isoformat(),
+            ListRow(
+                id=inst.id,
+                name=inst.name,
+                city=inst.city,
+                voivodeship=inst.voivodeship,
+                kind=inst.kind,
+                status=inst_status,
+                valid_from=award.valid_from,
+                valid_until=award.effective_until,
                 # (a withdrawal's cut is a fact: only an end nobody stated is assumed)
-                "valid_until_assumed": award.valid_until_assumed
+                valid_until_assumed=award.valid_until_assumed
                 and award.effective_until == award.valid_until,
-                "certificates": len(inst.awards),
-            }
+                certificates=len(inst.awards),
+            )
         )
     return rows
 
 
-def _has_status(award: Award, shown: str | None, wanted: str) -> bool:
+def _shown_award(inst: Institution, as_of: date) -> Award:
+    """The award behind an institution's status (``Institution.status``): the current one,
+    else the latest."""
+    award = inst.current_award(as_of) or inst.latest_award()
+    assert award is not None  # what the register knew on a day holds an award
+    return award
+
+
+def _has_status(award: Award, shown: Status, wanted: str) -> bool:
     """``wanted`` is a status, ``all``, or ``current``: active or pending, not withdrawn
     (as ``export --status current``)."""
     if wanted == "all":
@@ -114,19 +234,6 @@ def _has_status(award: Award, shown: str | None, wanted: str) -> bool:
     if wanted == "current":
         return award.withdrawn_on is None and shown in ("active", "pending")
     return shown == wanted
-
-
-def award_row(award: Award, as_of: date, number: int) -> dict[str, object]:
-    """An award for ``show``: its number (the stated ordinal, else its place), status and
-    keys; an end no source states is there too, with ``valid_until_assumed``."""
-    row: dict[str, object] = {"number": number, "status": award.status(as_of)}
-    for key in AWARD_KEYS:
-        value = getattr(award, key)
-        if value is not None:
-            row[key] = value.isoformat() if isinstance(value, date) else value
-        if key == "valid_until" and award.valid_until_assumed:
-            row["valid_until_assumed"] = True
-    return row
 
 
 def _declared_elsewhere(register: Register, ident: str) -> None:
@@ -141,7 +248,10 @@ def _declared_elsewhere(register: Register, ident: str) -> None:
             )
 
 
-def show(register: Register, ident: str, as_of: date) -> dict[str, object]:
+def show(register: Register, ident: str, as_of: date) -> InstitutionView:
+    """The institution ``ident`` as the register knew it on ``as_of``; a ``UsageError``
+    that says what to do when there is no such file, it cannot be read, declares another
+    id or holds no award made by then."""
     parsed = register.file_for(ident)
     if parsed is None:
         _declared_elsewhere(register, ident)
@@ -170,16 +280,14 @@ def show(register: Register, ident: str, as_of: date) -> dict[str, object]:
                 id=ident, day=as_of.isoformat()
             )
         )
-    out: dict[str, object] = {}
-    for key, value in inst.to_dict().items():
-        if key != "awards":
-            out[key] = value
-    out["status"] = inst.status(as_of)
-    units = sub_units(register, ident, as_of)
-    if units:
-        out["sub_units"] = [unit.id for unit in units]
-    out["awards"] = [award_row(a, as_of, inst.ordinal_of(a)) for a in inst.sorted_awards()]
-    return out
+    return InstitutionView(
+        institution=inst,
+        status=_shown_award(inst, as_of).status(as_of),
+        sub_units=tuple(sub_units(register, ident, as_of)),
+        awards=tuple(
+            AwardRow(inst.ordinal_of(a), a.status(as_of), a) for a in inst.sorted_awards()
+        ),
+    )
 
 
 def unknown_id(register: Register, ident: str) -> str:
@@ -204,7 +312,7 @@ def sub_units(register: Register, ident: str, as_of: date) -> list[Institution]:
 
 def expiring_rows(
     register: Register, within: Duration, as_of: date, *, clamp: bool = False
-) -> list[dict[str, object]]:
+) -> list[ExpiringRow]:
     """Current certificates ending in [as_of, as_of + within] with no renewal recorded.
 
     An award that was withdrawn ends by the withdrawal, not by expiry, so it is not listed.
@@ -222,7 +330,8 @@ def expiring_rows(
         current = inst.current_award(as_of)
         if current is None or current.withdrawn_on is not None:
             continue
-        if not as_of <= current.valid_until <= horizon:
+        end = current.valid_until
+        if not as_of <= end <= horizon:
             continue
         renewed = any(
             a.valid_from > current.valid_from and a.withdrawn_on is None for a in inst.awards
@@ -230,14 +339,14 @@ def expiring_rows(
         if renewed:
             continue
         rows.append(
-            {
-                "id": inst.id,
-                "name": inst.name,
-                "city": inst.city,
-                "valid_until": current.valid_until.isoformat(),
-                "valid_until_assumed": current.valid_until_assumed,
-                "days_left": (current.valid_until - as_of).days,
-            }
+            ExpiringRow(
+                id=inst.id,
+                name=inst.name,
+                city=inst.city,
+                valid_until=end,
+                valid_until_assumed=current.valid_until_assumed,
+                days_left=(end - as_of).days,
+            )
         )
-    rows.sort(key=lambda r: (r["valid_until"], r["id"]))
+    rows.sort(key=lambda r: (r.valid_until, r.id))
     return rows

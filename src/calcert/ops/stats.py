@@ -126,7 +126,7 @@ def compute(register: Register, as_of: date) -> Figures:
     expiring = tuple(
         ExpiringCount(
             horizon.text,
-            tuple(str(r["id"]) for r in expiring_rows(register, horizon, as_of, clamp=True)),
+            tuple(r.id for r in expiring_rows(register, horizon, as_of, clamp=True)),
         )
         for horizon in HORIZONS
     )

@@ -13,7 +13,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from calcert.i18n import N_, _
 from calcert.model.text import csv_cell, escape_controls
@@ -337,14 +337,23 @@ def _rich_table(
     console.print(table)
 
 
+class Row(Protocol):
+    """A typed result that gives its values by column (``queries.ListRow``, ``ExpiringRow``)."""
+
+    def as_dict(self) -> dict[str, object]: ...
+
+
 def print_rows(
-    rows: Sequence[dict[str, object]],
+    results: Sequence[Row],
     columns: Sequence[str],
     fmt: str,
     *,
     title: str | None = None,
     empty: str = "nothing to show",
 ) -> None:
+    """``results`` as ``fmt`` on stdout: json and csv with every column
+    (``machine_columns``), Markdown and tables with ``columns`` and ends marked ``≈``."""
+    rows = [result.as_dict() for result in results]
     if fmt == "json":
         keys = machine_columns(columns)
         sys.stdout.write(to_json([{c: row.get(c) for c in keys} for row in rows]))
