@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import LUBARTOW_WITHDRAWN
+
 GOLDEN = Path(__file__).parent / "golden" / "queries"
 
 PARENT = """\
@@ -52,19 +54,9 @@ parent = "cal-lublin"
 valid_from = 2023-05-01
 """
 
-# Withdrawn before the end it would have been assumed to have.
-WITHDRAWN = """\
-id = "gops-lubartow"
-name = "Gminny Ośrodek Pomocy Społecznej w Lubartowie"
-kind = "GOPS"
-city = "Lubartów"
-voivodeship = "lubelskie"
-
-[[awards]]
-valid_from = 2023-02-01
-withdrawn_on = 2024-05-01
-withdrawal_reason = "na wniosek ośrodka"
-"""
+# Withdrawn before the end it would have been assumed to have (none is stated).
+WITHDRAWN = LUBARTOW_WITHDRAWN.replace("valid_until = 2028-01-31\n", "")
+assert WITHDRAWN != LUBARTOW_WITHDRAWN
 
 LIST = ("list", "--status", "all")
 EXPIRING = ("expiring", "--within", "3y")
