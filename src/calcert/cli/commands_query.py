@@ -3,6 +3,7 @@
 # No `from __future__ import annotations`: see the note at the top of app.py (start-up).
 
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -23,9 +24,32 @@ from calcert.errors import EXIT_FINDINGS
 from calcert.i18n import N_, _
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from calcert.ops.queries import InstitutionView
+    from calcert.outputs.tables import Row
+    from calcert.register.loader import Register
 
 commands = typer.Typer()
+
+
+def _print_found(
+    find: "Callable[[Register], Sequence[Row]]",
+    columns: Sequence[str],
+    fmt: str,
+    title: str,
+    empty: str,
+) -> tuple[int, int]:
+    """Load the register, print what ``find`` finds in it as ``fmt`` (under ``title``, or
+    the ``empty`` sentence) and name the files it could not read: (the exit code for those
+    files, how many rows were printed)."""
+    from calcert.outputs import tables
+    from calcert.register import loader
+
+    reg = loader.load(register_root())
+    rows = find(reg)
+    tables.print_rows(rows, columns, fmt, title=title, empty=empty)
+    return report_bad_files(reg), len(rows)
 
 
 @commands.command(
@@ -37,20 +61,16 @@ def list_(
     fmt: TableFormatOpt = "table",
 ) -> int:
     from calcert.ops import queries
-    from calcert.outputs import tables
-    from calcert.register import loader
 
     day = as_of_day(as_of)
-    reg = loader.load(register_root())
-    rows = queries.list_rows(reg, status, day)
-    tables.print_rows(
-        rows,
+    bad, _listed = _print_found(
+        lambda reg: queries.list_rows(reg, status, day),
         queries.LIST_COLUMNS,
         fmt,
-        title=_("{status} on {day}").format(status=_(status), day=day),
-        empty=_("no institutions with status {status} on {day}").format(status=_(status), day=day),
+        _("{status} on {day}").format(status=_(status), day=day),
+        _("no institutions with status {status} on {day}").format(status=_(status), day=day),
     )
-    return report_bad_files(reg)
+    return bad
 
 
 @commands.command(help=N_("Show one institution and its award history."))
@@ -121,25 +141,20 @@ def expiring(
 ) -> int:
     from calcert.model.terms import parse_duration
     from calcert.ops import queries
-    from calcert.outputs import tables
-    from calcert.register import loader
 
     duration = parse_duration(within)
     words = duration.words(within=True)  # "6 months", "w ciągu 6 miesięcy"
     day = as_of_day(as_of)
     duration.after(day)
-    reg = loader.load(register_root())
-    rows = queries.expiring_rows(reg, duration, day)
-    tables.print_rows(
-        rows,
+    bad, listed = _print_found(
+        lambda reg: queries.expiring_rows(reg, duration, day),
         queries.EXPIRING_COLUMNS,
         fmt,
-        title=_("expiring within {within} of {day}").format(within=words, day=day),
-        empty=_("no certificate ends within {within} of {day} without a renewal").format(
+        _("expiring within {within} of {day}").format(within=words, day=day),
+        _("no certificate ends within {within} of {day} without a renewal").format(
             within=words, day=day
         ),
     )
-    bad = report_bad_files(reg)
     if bad:
         return bad
-    return EXIT_FINDINGS if exit_code and rows else 0
+    return EXIT_FINDINGS if exit_code and listed else 0
