@@ -201,9 +201,7 @@ def list_rows(register: Register, status: str, as_of: date) -> list[ListRow]:
             continue
         rows.append(
             ListRow(
-                id=inst.id,
-                name=inst.name,
-                city=inst.city,
+                *(inst.id, inst.name, inst.city),  # what every row names first
                 voivodeship=inst.voivodeship,
                 kind=inst.kind,
                 status=inst_status,
@@ -340,9 +338,7 @@ def expiring_rows(
             continue
         rows.append(
             ExpiringRow(
-                id=inst.id,
-                name=inst.name,
-                city=inst.city,
+                *(inst.id, inst.name, inst.city),  # what every row names first
                 valid_until=end,
                 valid_until_assumed=current.valid_until_assumed,
                 days_left=(end - as_of).days,
