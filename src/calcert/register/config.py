@@ -38,11 +38,9 @@ max_term_years = 5         # longer terms are a warning
 # The lock, the import journal and temporary files of writes in progress (or of a writer
 # killed before it could remove them): never data, never committed.
 GITIGNORE_LINES = (".calcert.lock", ".calcert-journal", ".*.tmp")
-GITIGNORE = "".join(line + "\n" for line in GITIGNORE_LINES)
 # Register files are LF text everywhere: a checkout with core.autocrlf=true must not turn
 # every file into CRLF (W006) on Windows.
 GITATTRIBUTES_LINES = ("*.toml text eol=lf",)
-GITATTRIBUTES = "".join(line + "\n" for line in GITATTRIBUTES_LINES)
 
 _CONFIG_KEYS: dict[str, dict[str, type] | type] = {
     "schema": int,
