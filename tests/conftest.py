@@ -14,6 +14,7 @@ or ``=quick`` chooses by hand. A test that wants its own count writes
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import textwrap
 from collections.abc import Callable
@@ -48,6 +49,7 @@ from calcert.cli.app import app  # noqa: E402
 from calcert.i18n import set_language  # noqa: E402
 from calcert.register.config import init_register  # noqa: E402
 from calcert.register.loader import Register, load  # noqa: E402
+from calcert.register.location import enclosing_register  # noqa: E402
 from hostile_helpers import snapshot  # noqa: E402
 
 __all__ = ["snapshot"]  # one snapshot of a register's files for every test module
@@ -110,8 +112,50 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPat
 MakeRegister = Callable[..., Path]
 
 
+@pytest.fixture(scope="session")
+def _empty_registers(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
+    """What ``init_register`` writes, made once per umask (the modes depend on it)."""
+    return {}
+
+
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @pytest.fixture
-def make_register(tmp_path: Path) -> MakeRegister:
+def fresh_register(
+    tmp_path_factory: pytest.TempPathFactory, _empty_registers: dict[int, Path]
+) -> Callable[[Path], Path]:
+    """``fresh_register(root)``: an empty register at ``root``, as ``init_register(root)``
+    makes it (the same files, bytes and modes), copied from one made once per session:
+    ``init_register`` locks and fsyncs every file, which made it the largest setup cost of
+    the quick suite. Where init would refuse (``root`` already exists or lies inside a
+    register) or say something, init_register itself runs."""
+
+    def make(root: Path) -> Path:
+        if root.exists() or enclosing_register(root) is not None:
+            return init_register(root)
+        mask = _current_umask()
+        template = _empty_registers.get(mask)
+        if template is None:
+            template = init_register(tmp_path_factory.mktemp("empty-register") / "registry")
+            _empty_registers[mask] = template
+        for source in sorted(template.rglob("*")):
+            target = root / source.relative_to(template)
+            if source.is_dir():
+                target.mkdir(parents=True)
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(source, target)
+        return root
+
+    return make
+
+
+@pytest.fixture
+def make_register(tmp_path: Path, fresh_register: Callable[[Path], Path]) -> MakeRegister:
     """``make_register(files={"mops-x": "<toml>"}, config=None) -> root``."""
 
     def make(
@@ -120,7 +164,7 @@ def make_register(tmp_path: Path) -> MakeRegister:
         root: Path | None = None,
     ) -> Path:
         root = root or tmp_path / "registry"
-        init_register(root)
+        fresh_register(root)
         if config is not None:
             (root / "calcert.toml").write_text(textwrap.dedent(config), encoding="utf-8")
         for stem, text in (files or {}).items():
