@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -116,15 +117,29 @@ def _bytes(path: Path) -> bytes | None:
     return path.read_bytes() if path.exists() else None
 
 
+@pytest.fixture(scope="module")
+def new_bytes(tmp_path_factory) -> Callable[[str], bytes]:
+    """``new_bytes(edit)``: what the edit writes when nobody kills it, run once per edit
+    (the four modes of an edit share it)."""
+    known: dict[str, bytes] = {}
+
+    def get(edit: str) -> bytes:
+        if edit not in known:
+            stem, args = EDITS[edit]
+            reference = _register(tmp_path_factory.mktemp("reference"), edit)
+            done = run_calcert(reference, *args)
+            assert done.returncode == 0, done.stderr
+            known[edit] = (reference / "institutions" / f"{stem}.toml").read_bytes()
+        return known[edit]
+
+    return get
+
+
 @pytest.mark.parametrize("mode", [*MODES_OLD, "after-rename"])
 @pytest.mark.parametrize("edit", sorted(EDITS))
-def test_killed_writer_leaves_old_or_new_bytes(edit, mode, tmp_path):
+def test_killed_writer_leaves_old_or_new_bytes(edit, mode, tmp_path, new_bytes):
     stem, args = EDITS[edit]
-    # What the edit writes when nobody kills it: the "new bytes".
-    reference = _register(tmp_path / "reference", edit)
-    done = run_calcert(reference, *args)
-    assert done.returncode == 0, done.stderr
-    new = (reference / "institutions" / f"{stem}.toml").read_bytes()
+    new = new_bytes(edit)  # what the edit writes when nobody kills it
 
     root = _register(tmp_path / "victim", edit)
     path = root / "institutions" / f"{stem}.toml"
