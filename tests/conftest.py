@@ -241,13 +241,40 @@ source = "https://www.cal.org.pl/mops-w-radomiu-po-raz-trzeci-uhonorowany-certyf
 """
 
 
+def once_per_run(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    make: Callable[[Path], Path],
+) -> Path:
+    """``make(folder)``'s folder, made once per test run: pytest-xdist's workers share it,
+    the first to need it makes it under a lock while the others wait. For what the tests
+    only read (wheels, built distributions)."""
+    if not hasattr(request.config, "workerinput"):  # not an xdist worker
+        return make(tmp_path_factory.mktemp(name))
+    try:
+        import fcntl
+    except ImportError:  # no flock (Windows): each worker makes its own
+        return make(tmp_path_factory.mktemp(name))
+    shared = tmp_path_factory.getbasetemp().parent  # this run's, above every worker's
+    done = shared / name
+    with (shared / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.is_dir():
+            partial = shared / f"{name}.partial"
+            shutil.rmtree(partial, ignore_errors=True)
+            partial.mkdir()
+            make(partial).rename(done)
+    return done
+
+
 @pytest.fixture(scope="session")
-def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def wheelhouse(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Wheels of calcert's dependencies and build backend: installs need no package index
-    (see tests/wheelhouse.py)."""
+    (see tests/wheelhouse.py). Made once per run (pip only reads it)."""
     from wheelhouse import make_wheelhouse
 
-    return make_wheelhouse(tmp_path_factory.mktemp("wheelhouse"))
+    return once_per_run(request, tmp_path_factory, "wheelhouse", make_wheelhouse)
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, once_per_run
 from wheelhouse import offline_pip_env
 
 pytestmark = pytest.mark.slow
@@ -32,15 +32,21 @@ def _run(args: list[str | Path], env: dict[str, str], cwd: Path | None = None):
     )
 
 
-@pytest.fixture(scope="module")
-def dist(tmp_path_factory, source_copy: Path, wheelhouse: Path) -> Path:
-    """sdist and wheel of calcert, the wheel built from the sdist (as `python -m build` does)."""
-    out = tmp_path_factory.mktemp("dist")
-    done = _run(
-        [sys.executable, "-m", "build", "--outdir", out, source_copy], offline_pip_env(wheelhouse)
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return out
+@pytest.fixture(scope="session")
+def dist(request, tmp_path_factory, wheelhouse: Path) -> Path:
+    """sdist and wheel of calcert, the wheel built from the sdist (as `python -m build` does);
+    built once per run, whichever xdist worker needs it first (the tests only read it)."""
+
+    def build(out: Path) -> Path:
+        source_copy = request.getfixturevalue("source_copy")
+        done = _run(
+            [sys.executable, "-m", "build", "--outdir", out, source_copy],
+            offline_pip_env(wheelhouse),
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return out
+
+    return once_per_run(request, tmp_path_factory, "dist", build)
 
 
 def test_build_makes_an_sdist_and_a_wheel_twine_accepts(dist: Path) -> None:
