@@ -13,9 +13,11 @@ or ``=quick`` chooses by hand. A test that wants its own count writes
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import sys
+import tempfile
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -112,10 +114,7 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPat
 MakeRegister = Callable[..., Path]
 
 
-@pytest.fixture(scope="session")
-def _empty_registers(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
-    """What ``init_register`` writes, made once per umask (the modes depend on it)."""
-    return {}
+_EMPTY_REGISTERS: dict[int, Path] = {}  # umask -> what init_register wrote, made once
 
 
 def _current_umask() -> int:
@@ -124,34 +123,35 @@ def _current_umask() -> int:
     return mask
 
 
+def empty_register(root: Path) -> Path:
+    """An empty register at ``root``, as ``init_register(root)`` makes it (the same files,
+    bytes and modes), copied from one made once per process and umask: init_register locks
+    and fsyncs each file (about 8 ms a call here), which made it the largest setup cost of
+    the quick suite and of the fuzz tests that need a register per example. Where init
+    would refuse (``root`` exists or lies inside a register), init_register itself runs.
+    test_suite_profile.py holds the copy equal to init's."""
+    if root.exists() or enclosing_register(root) is not None:
+        return init_register(root)
+    mask = _current_umask()
+    template = _EMPTY_REGISTERS.get(mask)
+    if template is None:
+        base = Path(tempfile.mkdtemp(prefix="calcert-empty-register-"))
+        atexit.register(shutil.rmtree, base, ignore_errors=True)
+        template = _EMPTY_REGISTERS[mask] = init_register(base / "registry")
+    for source in sorted(template.rglob("*")):
+        target = root / source.relative_to(template)
+        if source.is_dir():
+            target.mkdir(parents=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, target)
+    return root
+
+
 @pytest.fixture
-def fresh_register(
-    tmp_path_factory: pytest.TempPathFactory, _empty_registers: dict[int, Path]
-) -> Callable[[Path], Path]:
-    """``fresh_register(root)``: an empty register at ``root``, as ``init_register(root)``
-    makes it (the same files, bytes and modes), copied from one made once per session:
-    ``init_register`` locks and fsyncs every file, which made it the largest setup cost of
-    the quick suite. Where init would refuse (``root`` already exists or lies inside a
-    register) or say something, init_register itself runs."""
-
-    def make(root: Path) -> Path:
-        if root.exists() or enclosing_register(root) is not None:
-            return init_register(root)
-        mask = _current_umask()
-        template = _empty_registers.get(mask)
-        if template is None:
-            template = init_register(tmp_path_factory.mktemp("empty-register") / "registry")
-            _empty_registers[mask] = template
-        for source in sorted(template.rglob("*")):
-            target = root / source.relative_to(template)
-            if source.is_dir():
-                target.mkdir(parents=True)
-            else:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy(source, target)
-        return root
-
-    return make
+def fresh_register() -> Callable[[Path], Path]:
+    """``fresh_register(root)``: :func:`empty_register` as a fixture."""
+    return empty_register
 
 
 @pytest.fixture

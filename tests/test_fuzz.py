@@ -27,10 +27,10 @@ from typer.testing import CliRunner
 from calcert.checks import pipeline as checks
 from calcert.checks.catalog import CHECKS
 from calcert.cli.app import app
-from calcert.register.config import Config, init_register
+from calcert.register.config import Config
 from calcert.register.loader import Register
 from calcert.register.tomlfile import STRUCTURE_CODES, dumps, parse
-from conftest import MLAWA, RADOM, examples
+from conftest import MLAWA, RADOM, empty_register, examples
 from hostile_helpers import FINDING_LINE, assert_no_crash, snapshot, temp_files
 
 # CALCERT_FUZZ_SCALE=20 runs twenty times as many examples (a deeper run by hand).
@@ -218,7 +218,7 @@ def test_loader_on_mutated_files(raw):
 @contextmanager
 def _register_with(raw: bytes):
     with tempfile.TemporaryDirectory() as tmp:
-        root = init_register(Path(tmp) / "rejestr ł")
+        root = empty_register(Path(tmp) / "rejestr ł")
         (root / "institutions" / "mops-radom.toml").write_text(RADOM)
         (root / "institutions" / "mops-mlawa.toml").write_bytes(raw)
         yield root
@@ -470,7 +470,7 @@ def shaped(draw) -> list[str]:
 @example(["validate", "line\nbreak"])  # found: the error message took two lines
 def test_cli_on_random_arguments(args):
     with tempfile.TemporaryDirectory() as tmp:
-        root = init_register(Path(tmp) / "registry")
+        root = empty_register(Path(tmp) / "registry")
         (root / "institutions" / "mops-mlawa.toml").write_text(MLAWA)
         (root / "institutions" / "mops-radom.toml").write_text(RADOM)
         (root / "institutions" / "zly.toml").write_bytes("id = 'zły'\n".encode("cp1250"))
@@ -532,7 +532,7 @@ def mutated_csv(draw) -> bytes:
 def test_import_of_mutated_csv(raw, dry_run):
     """All or nothing: a refused or unreadable import leaves every byte of the register."""
     with tempfile.TemporaryDirectory() as tmp:
-        root = init_register(Path(tmp) / "rejestr ł")
+        root = empty_register(Path(tmp) / "rejestr ł")
         (root / "institutions" / "mops-radom.toml").write_text(RADOM)
         csv_path = Path(tmp) / "import ę.csv"
         csv_path.write_bytes(raw)

@@ -25,7 +25,7 @@ from calcert.model.text import first_control
 from calcert.register.config import init_register
 from calcert.register.loader import load
 from calcert.register.tomlfile import dumps, parse
-from conftest import MLAWA, RADOM, examples
+from conftest import MLAWA, RADOM, empty_register, examples
 from hostile_helpers import assert_no_crash, snapshot
 
 ID_RULE = "an id is lower-case letters a-z, digits and single hyphens, e.g. mops-mlawa"
@@ -192,7 +192,7 @@ def test_any_text_roundtrips_through_add(text):
     """Whatever a registrar types is stored as typed (surrounding blanks trimmed), or
     refused when it holds a control character."""
     with tempfile.TemporaryDirectory() as tmp:
-        root = init_register(Path(tmp) / "r")
+        root = empty_register(Path(tmp) / "r")
         result = _add_via_cli(root, text)
         assert_no_crash(result.stdout, result.stderr, result.exit_code)
         if "\x00" in text:  # only a library caller can pass a NUL; argv cannot hold one

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from calcert.model.text import csv_cell, csv_value, escape_controls
 from calcert.outputs import tables
-from conftest import MLAWA
+from conftest import MLAWA, empty_register
 
 AS_OF = "2025-01-01"
 
@@ -729,10 +729,9 @@ def test_12_2_fuzz_export_targets_never_touch_the_register(tmp_path_factory, par
     from typer.testing import CliRunner
 
     from calcert.cli.app import app
-    from calcert.register.config import init_register
 
     base = tmp_path_factory.mktemp("targets")
-    root = init_register(base / "registry")
+    root = empty_register(base / "registry")
     (root / "institutions" / "mops-mlawa.toml").write_text(MLAWA, encoding="utf-8")
     (base / "dir").mkdir()
     (base / "link").symlink_to(root / "calcert.toml")
@@ -758,12 +757,11 @@ def test_12_4_fuzz_csv_cells_survive_export_import_export(tmp_path_factory, name
 
     from calcert.cli.app import app
     from calcert.model.records import Award, Institution
-    from calcert.register.config import init_register
     from calcert.register.tomlfile import dumps
 
     name, notes, by = name.strip() or "x", notes.strip() or "x", by.strip() or "x"
     base = tmp_path_factory.mktemp("cells")
-    root, fresh = init_register(base / "a"), init_register(base / "b")
+    root, fresh = empty_register(base / "a"), empty_register(base / "b")
     award = Award(datetime(2022, 1, 1).date(), datetime(2024, 12, 31).date(), awarded_by=by,
                   notes=notes)  # fmt: skip
     inst = Institution(id="mops-x", name=name, city="=city", awards=(award,))
@@ -878,10 +876,9 @@ def test_12_9_validate_and_the_schema_agree_on_any_text(tmp_path_factory, key, v
     from typer.testing import CliRunner
 
     from calcert.cli.app import app
-    from calcert.register.config import init_register
 
     root = tmp_path_factory.mktemp("agree") / "registry"
-    init_register(root)
+    empty_register(root)
 
     def cli(root, *args):
         return CliRunner().invoke(app, ["--registry", str(root), *args])
