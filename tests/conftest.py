@@ -14,6 +14,7 @@ or ``=quick`` chooses by hand. A test that wants its own count writes
 from __future__ import annotations
 
 import atexit
+import io
 import os
 import shutil
 import sys
@@ -93,8 +94,16 @@ def compiled_catalog() -> None:
     po = REPO / "src" / "calcert" / "locale" / "pl" / "LC_MESSAGES" / "calcert.po"
     with po.open("rb") as handle:
         catalog = read_po(handle)
-    with po.with_suffix(".mo").open("wb") as handle:
-        write_mo(handle, catalog)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    mo = po.with_suffix(".mo")
+    if mo.exists() and mo.read_bytes() == compiled.getvalue():
+        return
+    # Every xdist worker runs this while the others may already read the catalog: a new
+    # file replaces the old one whole, never truncated under a reader (a flaky failure).
+    partial = mo.with_name(f".{mo.stem}.{os.getpid()}.tmp.mo")  # ignored by git, as *.mo
+    partial.write_bytes(compiled.getvalue())
+    os.replace(partial, mo)
 
 
 @pytest.fixture(autouse=True)
