@@ -76,8 +76,12 @@ def _browser() -> tuple[str, str]:
     pytest.skip("headless Chromium not installed (apt-get install chromium chromium-driver)")
 
 
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[object]:
+WINDOW = (1280, 900)
+
+
+@pytest.fixture(scope="module")
+def _chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """One headless Chromium for the module (starting one took about a second a test)."""
     chromium, chromedriver = _browser()
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -86,13 +90,22 @@ def browser(tmp_path: Path) -> Iterator[object]:
     options.binary_location = chromium
     for flag in FLAGS:
         options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile'}")
-    options.add_argument("--window-size=1280,900")
+    profile = tmp_path_factory.mktemp("chromium") / "chromium-profile"
+    options.add_argument(f"--user-data-dir={profile}")
+    options.add_argument("--window-size={},{}".format(*WINDOW))
     driver = webdriver.Chrome(service=Service(chromedriver), options=options)
     try:
         yield driver
     finally:
         driver.quit()
+
+
+@pytest.fixture
+def browser(_chromium) -> object:
+    """The module's browser as a fresh one: a blank page, the desktop window size."""
+    _chromium.get("about:blank")
+    _chromium.set_window_size(*WINDOW)
+    return _chromium
 
 
 def visible_rows(driver) -> list[str]:
