@@ -36,6 +36,7 @@ blocks the other.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import marshal
 import os
@@ -137,8 +138,13 @@ def usable_folder(root: Path) -> Path | None:
     return folder
 
 
+@functools.cache
 def _code_fingerprint() -> str:
-    """Changes whenever calcert's code changes (a new parse may give other findings)."""
+    """Changes whenever calcert's code changes (a new parse may give other findings).
+
+    Worked out once per process: the code a process runs is the code it imported, and a
+    library caller (or the test suite) opening the cache again and again would otherwise
+    walk and stat the package each time."""
     package = Path(__file__).parent.parent  # calcert/, all its subpackages included
     parts = [__version__, str(FORMAT), sys.version]
     with contextlib.suppress(OSError):
