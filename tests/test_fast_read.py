@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from calcert.checks.register_wide import normalise, plus_years
-from calcert.model.records import Award, Institution, assumed_until
+from calcert.model.records import DEFAULT_YEARS, Award, Institution, assumed_until
 from calcert.model.values import VOIVODESHIPS
 from calcert.register.tomlfile import LineIndex, ParsedFile, build, canonical_text, dumps, parse
 from conftest import examples
@@ -75,11 +75,12 @@ def institutions(draw: st.DrawFn) -> Institution:
     )
 
 
-def general(raw: bytes) -> ParsedFile:
+def general(raw: bytes, default_years: int = DEFAULT_YEARS) -> ParsedFile:
     """The general read path, without the fast one."""
     text = raw.decode("utf-8").removeprefix("\ufeff")
     lines = LineIndex.scan(text)
-    institution, findings, _draft = build(tomllib.loads(text), PATH, "f.toml", lines)
+    data = tomllib.loads(text)
+    institution, findings, _draft = build(data, PATH, "f.toml", lines, default_years)
     return ParsedFile(PATH, "f.toml", institution, findings, raw, lines)
 
 
@@ -220,6 +221,147 @@ def test_only_the_writers_layout_is_read_fast(old, new):
     if parsed.institution is not None:
         assert parsed.is_canonical() == (not old)
     assert (parsed.canonical is True) == (not old)  # only the canonical file went fast
+
+
+# ---- hostile files: the fast path against the general one ------------------------------------
+#
+# The fast path's claim: whenever it returns a ParsedFile, the general path (tomllib, scan,
+# build) gives the same record, findings and lines, and ``dumps(record)`` is the file's bytes.
+# These tests hold it to that on what a hostile user (or an odd editor) writes.
+
+
+def read_as_in_general(raw: bytes, default_years: int = DEFAULT_YEARS) -> bool:
+    """Whether ``parse`` read ``raw`` the fast way, checked against the general path. A file
+    the general path cannot read (not UTF-8, not TOML) is never a record, let alone a
+    canonical one."""
+    parsed = parse(PATH, raw, "f.toml", default_years)
+    fast = parsed.canonical is True  # only the fast path decides it while reading
+    if fast:
+        assert dumps(parsed.institution).encode("utf-8") == raw
+    try:
+        slow = general(raw, default_years)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, ValueError):
+        assert parsed.institution is None
+        assert parsed.canonical is None
+        return fast
+    same(parsed, slow)
+    return fast
+
+
+# (what, old, new, read fast): ``new`` replaces ``old`` in CANONICAL.
+HOSTILE: list[tuple[str, str | bytes, str | bytes, bool]] = [
+    # What the writer writes too stays on the fast path...
+    ("U+FEFF inside a value", '"MOPS"', '"MO\ufeffPS"', True),
+    ("raw tab", '"MOPS"', '"MO\tPS"', True),
+    ("C1, NBSP, ZWSP, U+FFFF, U+10FFFF", '"MOPS"', '"\x80\xa0\u200b\uffff\U0010ffff"', True),
+    ("the escapes tomli_w writes", '"MOPS"', r'"\b\f\n\r\"\\\u0000\u001b\u007f"', True),
+    ("' and ''", '"MOPS"', "\"M'O''PS\"", True),
+    (" = in a value", '"MOPS"', '"MO = PS"', True),
+    ("empty string", '"MOPS"', '""', True),
+    ("0001-01-01", "2014-05-19", "0001-01-01", True),
+    ("9999-12-31", "2017-05-19", "9999-12-31", True),
+    ("ordinal 0", "ordinal = 3", "ordinal = 0", True),
+    ("19 digits", "ordinal = 3", "ordinal = 9999999999999999999", True),
+    ("kind before city", 'city = "Radom"', 'kind = "MOPS"\ncity = "Radom"', True),
+    (
+        "one key in two awards",
+        "valid_from = 2017-05-19\n",
+        "valid_from = 2017-05-19\nordinal = 4\n",
+        True,
+    ),
+    ("one start, ends in order", "valid_from = 2017-05-19\n", "valid_from = 2014-05-19\n", True),
+    (
+        "one start and end, twice",
+        "valid_from = 2017-05-19\n",
+        "valid_from = 2014-05-19\nvalid_until = 2017-05-18\nordinal = 2\n",
+        True,
+    ),
+    # ...every other spelling of the same values goes the general way...
+    ("NEL", '"MOPS"', '"MO\x85PS"', False),
+    ("LS", '"MOPS"', '"MO\u2028PS"', False),
+    ("PS", '"MOPS"', '"MO\u2029PS"', False),
+    ("''' in a string", '"MOPS"', "\"MO'''PS\"", False),
+    (r"\t", '"MOPS"', r'"MO\tPS"', False),
+    (r"\U", '"MOPS"', r'"MO\U0001F600PS"', False),
+    ("upper-case hex", '"MOPS"', r'"MO\u00E9PS"', False),
+    (r"\u007F", '"MOPS"', r'"MO\u007FPS"', False),
+    (r"\u0022", '"MOPS"', r'"MO\u0022PS"', False),
+    (r"\u000a", '"MOPS"', r'"MO\u000aPS"', False),
+    (r"\u0009", '"MOPS"', r'"MO\u0009PS"', False),
+    (r"\u0085", '"MOPS"', r'"MO\u0085PS"', False),
+    (r"\u0061", '"MOPS"', r'"MO\u0061PS"', False),
+    ('"""', '"MOPS"', '"""MOPS"""', False),
+    ("'", '"MOPS"', "'MOPS'", False),
+    ("'''", '"MOPS"', "'''MOPS'''", False),
+    ("trailing space", '"MOPS"', '"MOPS" ', False),
+    ("two spaces", "name = ", "name  = ", False),
+    ("quoted key", "name = ", '"name" = ', False),
+    ("CRLF", '"MOPS"\n', '"MOPS"\r\n', False),
+    ("+3", "ordinal = 3", "ordinal = +3", False),
+    ("3_000", "ordinal = 3", "ordinal = 3_000", False),
+    ("-0", "ordinal = 3", "ordinal = -0", False),
+    ("20 digits", "ordinal = 3", "ordinal = 99999999999999999999", False),
+    ("space after a date", "2014-05-19", "2014-05-19 ", False),
+    ("no newline at the end", "2017-05-19\n", "2017-05-19", False),
+    ("two newlines at the end", "2017-05-19\n", "2017-05-19\n\n", False),
+    ("a leading blank line", "id = ", "\nid = ", False),
+    ("a blank line in a table", 'name = "MOPS"\n', 'name = "MOPS"\n\n', False),
+    ("space after [[awards]]", "]]\nvalid_from = 2017", "]] \nvalid_from = 2017", False),
+    (
+        "stated end after the assumed one",
+        "valid_from = 2014-05-19\nvalid_until = 2017-05-18",
+        "valid_from = 2017-05-19\nvalid_until = 2030-05-18",
+        False,
+    ),
+    ("BOM", "id = ", "\ufeffid = ", False),
+    # ...and what is no record never becomes one.
+    (r"\e", '"MOPS"', r'"MO\ePS"', False),
+    (r"\x41", '"MOPS"', r'"MO\x41PS"', False),
+    ("escaped surrogate", '"MOPS"', r'"MO\ud800PS"', False),
+    ("raw CR", '"MOPS"', '"MO\rPS"', False),
+    ("raw form feed", '"MOPS"', '"MO\x0cPS"', False),
+    ("raw DEL", '"MOPS"', '"MO\x7fPS"', False),
+    ("BOM at a line", "name = ", "\ufeffname = ", False),
+    ("[awards]", "[[awards]]\nvalid_from = 2017", "[awards]\nvalid_from = 2017", False),
+    ("dotted key", "ordinal = 3\n", "ordinal = 3\nawards.x = 1\n", False),
+    ("inline table", "ordinal = 3", "ordinal = {a = 1}", False),
+    ("date-time", "2017-05-19", "2017-05-19T00:00:00", False),
+    ("boolean", "ordinal = 3", "ordinal = true", False),
+    (
+        "key-less award",
+        "valid_from = 2017-05-19\n",
+        "valid_from = 2017-05-19\n\n[[awards]]\n",
+        False,
+    ),
+    ("valid_until_assumed", "ordinal = 3\n", "ordinal = 3\nvalid_until_assumed = true\n", False),
+    ("overlong /", b'"MOPS"', b'"MO\xc0\xafPS"', False),
+    ("encoded surrogate", b'"MOPS"', b'"MO\xed\xa0\x80PS"', False),
+]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "fast"), [case[1:] for case in HOSTILE], ids=[case[0] for case in HOSTILE]
+)
+def test_hostile_spellings_read_as_in_general(old, new, fast):
+    """Each spelling reads as the general path reads it, and only the writer's own output
+    (a canonical file) is taken by the fast path."""
+    raw = CANONICAL.encode()
+    old = old if isinstance(old, bytes) else old.encode()
+    new = new if isinstance(new, bytes) else new.encode()
+    assert old in raw
+    assert read_as_in_general(raw.replace(old, new, 1)) == fast
+
+
+@pytest.mark.parametrize(("years", "fast"), [(1, False), (3, False), (5, True), (7, True)])
+def test_award_order_uses_the_registers_default_years(years, fast):
+    """Two awards from one day, the first with a stated end and the second without: they
+    are in canonical order only when the end assumed from [terms] default_years is not
+    earlier than the stated one."""
+    text = CANONICAL.replace(
+        "2014-05-19\nvalid_until = 2017-05-18", "2017-05-19\nvalid_until = 2022-05-18"
+    )
+    assert read_as_in_general(text.encode(), years) == fast
+    assert parse(PATH, text.encode(), "f.toml", years).is_canonical() == fast
 
 
 @given(days, st.integers(-5, 120))
