@@ -13,12 +13,21 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import tomli_w
 from dateutil.relativedelta import relativedelta
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from calcert.checks.register_wide import normalise, plus_years
-from calcert.model.records import DEFAULT_YEARS, Award, Institution, assumed_until
+from calcert.model.records import (
+    AWARD_DATE_KEYS,
+    AWARD_INT_KEYS,
+    AWARD_KEYS,
+    DEFAULT_YEARS,
+    Award,
+    Institution,
+    assumed_until,
+)
 from calcert.model.values import VOIVODESHIPS
 from calcert.register.tomlfile import LineIndex, ParsedFile, build, canonical_text, dumps, parse
 from conftest import examples
@@ -362,6 +371,116 @@ def test_award_order_uses_the_registers_default_years(years, fast):
     )
     assert read_as_in_general(text.encode(), years) == fast
     assert parse(PATH, text.encode(), "f.toml", years).is_canonical() == fast
+
+
+# Files put together line by line, each character of a string spelled as the writer spells
+# it or as it does not, so that files near the canonical form (where the fast path has to
+# decide) are common rather than rare.
+CHARACTERS = (
+    "abcdefghijklmnoaąŁ é\t\"\\'\n\r\b\f\x00\x1b\x7f\x80\x85\u2028\ufeff\u200b\uffff\U0001f600#=[]"
+)
+SHORT = {"\b": r"\b", "\t": r"\t", "\n": r"\n", "\f": r"\f", "\r": r"\r", '"': r"\"", "\\": "\\\\"}
+WRITERS = [lambda c: tomli_w.dumps({"x": c})[5:-2]] * 5  # half as the writer spells it
+SPELLINGS = (
+    *WRITERS,
+    lambda c: c,
+    lambda c: SHORT.get(c, c),
+    lambda c: f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}",
+    lambda c: f"\\u{ord(c):04X}" if ord(c) < 0x10000 else f"\\U{ord(c):08X}",
+    lambda c: f"\\U{ord(c):08x}",
+)
+OTHER_VALUES = [
+    *("'x'", '"""x"""', "'''x'''", '"x" ', '"x"#', '"\\e"', '"\\x41"', '"\\ud800"', "{a = 1}"),
+    *("0001-01-01", "9999-12-31", "2021-02-29", "20200101", "2020-01-01T00:00:00", "true"),
+    *("0", "00", "+3", "-3", "-0", "3_000", "0x10", "1.5", "99999999999999999999", "[]"),
+]
+HOSTILE_TOKENS = [
+    *("\ufeff", "\x85", "\u2028", "\t", "\r", "\x0c", "\x7f", " ", "#", "=", '"', "'", "\\"),
+    *("'''", '"""', "\n", "\n\n", "[[awards]]\n", "[awards]\n", "awards.x = 1\n", "\r\n"),
+    *("ordinal = 0\n", "valid_from = 2020-01-01\n", 'id = "a"\n', "line = 3\n", "x = 1\n"),
+]
+TEXT_KEYS = ("id", "name", "kind", "city", "voivodeship", "website", "parent")
+DAYS = ["2014-05-19", "2017-05-18", "2017-05-19", "2019-05-18", "0001-01-01", "9999-12-31"]
+ODD_DAYS = ["20170519", "2017-W20-5", "2017-05-19 ", "2017-5-19", "0000-01-01", "2017-02-29"]
+
+
+@st.composite
+def spelled_strings(draw: st.DrawFn, noisy: bool) -> str:
+    chars = draw(st.lists(st.sampled_from(CHARACTERS), max_size=6))
+    spellings = draw(st.lists(st.sampled_from(SPELLINGS if noisy else WRITERS), min_size=6))
+    return '"' + "".join(spell(c) for c, spell in zip(chars, spellings, strict=False)) + '"'
+
+
+@st.composite
+def values(draw: st.DrawFn, key: str, noisy: bool) -> str:
+    if noisy and draw(st.integers(0, 4)) == 4:
+        return draw(st.sampled_from(OTHER_VALUES))
+    if key in AWARD_DATE_KEYS:
+        return draw(st.sampled_from(ODD_DAYS if noisy else DAYS))
+    if key in AWARD_INT_KEYS:
+        return str(draw(st.integers(0, 10**19)))
+    return draw(spelled_strings(noisy))
+
+
+@st.composite
+def value_lines(draw: st.DrawFn, key: str, noise: int) -> str:
+    """``key = value``, spelled otherwise than the writer would with ``noise`` in 10."""
+    noisy = draw(st.integers(0, 9)) < noise
+    value = draw(values(key, noisy))
+    if noisy and draw(st.integers(0, 3)) == 3:  # another key, out of its place or unknown
+        key = draw(st.sampled_from([*TEXT_KEYS, *AWARD_KEYS, "awards", "x"]))
+    return f"{key} = {value}"
+
+
+@st.composite
+def spelled_files(draw: st.DrawFn) -> bytes:
+    """Half the files are spelled as the writer spells them (only the values, the award
+    order and the blank lines at the end vary); in the others a line in 10 (or 3 in 10) is
+    spelled otherwise, and one hostile token may be put anywhere."""
+    noise = draw(st.sampled_from([0, 0, 1, 3]))
+    top = [k for k in TEXT_KEYS if k in ("id", "name", "city") or draw(st.booleans())]
+    lines = [draw(value_lines(k, noise)) for k in top]
+    for _ in range(draw(st.integers(1, 3))):
+        lines += ["", "[[awards]]"]
+        keys = [k for k in AWARD_KEYS if k == "valid_from" or draw(st.integers(0, 2)) == 2]
+        lines += [draw(value_lines(k, noise)) for k in keys]
+    text = "\n".join(lines) + draw(st.sampled_from(["\n", "\n", "\n", "", "\n\n"]))
+    tokens = st.tuples(st.sampled_from(HOSTILE_TOKENS), st.integers())
+    for token, where in draw(st.lists(tokens, max_size=noise // 2)):
+        at = where % (len(text) + 1)
+        text = text[:at] + token + text[at:]
+    return text.encode("utf-8")
+
+
+YEARS = st.sampled_from([DEFAULT_YEARS, 1, 3, 100])
+
+
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spelled_files(), YEARS)
+def test_files_spelled_line_by_line_read_as_in_general(raw, years):
+    read_as_in_general(raw, years)
+
+
+# Bytes no canonical file holds: invalid UTF-8 (overlong, surrogates, beyond U+10FFFF,
+# stray continuation bytes), a BOM inside, NEL/LS as UTF-8, CR, form feed, DEL, NUL.
+HOSTILE_BYTES = [
+    *(b"\xc0\xaf", b"\xe0\x80\xaf", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\x80", b"\xff"),
+    *(b"\xef\xbb\xbf", b"\xc2\x85", b"\xe2\x80\xa8", b"\r", b"\x0c", b"\x7f", b"\x00", b"\n"),
+]
+
+
+@pytest.mark.slow  # deep fuzz: 1,000 files, ~20 s
+@settings(max_examples=examples(1000), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(spelled_files(), institutions().map(lambda i: dumps(i).encode("utf-8"))),
+    st.lists(st.tuples(st.sampled_from(HOSTILE_BYTES), st.integers(), st.booleans()), max_size=2),
+    YEARS,
+)
+def test_files_with_hostile_bytes_read_as_in_general(raw, edits, years):
+    for insert, where, replace in edits:
+        at = where % (len(raw) + 1)
+        raw = raw[:at] + insert + raw[at + replace :]
+    read_as_in_general(raw, years)
 
 
 @given(days, st.integers(-5, 120))
