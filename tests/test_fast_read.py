@@ -6,6 +6,7 @@ The reference here is the general path written out in full: tomllib, ``LineIndex
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 import unicodedata
@@ -371,6 +372,34 @@ def test_award_order_uses_the_registers_default_years(years, fast):
     )
     assert read_as_in_general(text.encode(), years) == fast
     assert parse(PATH, text.encode(), "f.toml", years).is_canonical() == fast
+
+
+# Files with no error, read fast or not: validate's W006 names exactly those fmt --check
+# would rewrite.
+W006_FILES = {
+    "mops-a": (CANONICAL, False),
+    "mops-b": (CANONICAL.replace('"MOPS"', "\"O'''Neil\""), False),  # read the general way
+    "mops-c": (CANONICAL.replace('"MOPS"', r'"MO\u0050S"'), True),
+    "mops-d": (swap_awards(CANONICAL), True),
+    "mops-e": (CANONICAL.replace("name = ", "name  = "), True),
+    "mops-f": (CANONICAL.rstrip("\n"), True),
+    "mops-g": (CANONICAL.replace("ordinal = 3", "ordinal = +3"), True),
+}
+
+
+def test_validate_w006_names_the_files_fmt_check_would_rewrite(make_register, cli, monkeypatch):
+    files = {stem: text.replace("mops-x", stem) for stem, (text, _) in W006_FILES.items()}
+    root = make_register(files=files)
+    monkeypatch.chdir(root)
+    result = cli(root, "validate", "--format", "json", "--select", "E,W006")
+    assert result.exit_code == 0, result.stdout
+    warned = {Path(f["path"]).stem for f in json.loads(result.stdout) if f["code"] == "W006"}
+    result = cli(root, "fmt", "--check")
+    rewritten = set(re.findall(r"institutions/(mops-\w)\.toml", result.stdout))
+    expected = {stem for stem, (_, rewrite) in W006_FILES.items() if rewrite}
+    assert warned == rewritten == expected
+    for stem in W006_FILES:
+        assert cli(root, "show", stem).exit_code == 0
 
 
 # Files put together line by line, each character of a string spelled as the writer spells
