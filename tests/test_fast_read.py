@@ -161,8 +161,8 @@ def swap_awards(text: str) -> str:
     return "\n[[awards]]\n".join([head, *reversed(parts)])
 
 
-@pytest.mark.slow  # deep fuzz: 400 mutated files, ~10 s
-@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow  # deep fuzz: 150 mutated files, ~3 s
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(institutions(), st.lists(st.tuples(st.sampled_from(MUTATIONS), st.integers(0, 2000))))
 def test_mutated_files_read_as_in_general(institution, mutations):
     text = dumps(institution)
@@ -484,7 +484,7 @@ def spelled_files(draw: st.DrawFn) -> bytes:
 YEARS = st.sampled_from([DEFAULT_YEARS, 1, 3, 100])
 
 
-@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(spelled_files(), YEARS)
 def test_files_spelled_line_by_line_read_as_in_general(raw, years):
     read_as_in_general(raw, years)
@@ -498,8 +498,8 @@ HOSTILE_BYTES = [
 ]
 
 
-@pytest.mark.slow  # deep fuzz: 300 files, ~5 s (an offline run of 34,000 found nothing)
-@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow  # deep fuzz: 100 files, ~3 s (an offline run of 34,000 found nothing)
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.one_of(spelled_files(), institutions().map(lambda i: dumps(i).encode("utf-8"))),
     st.lists(st.tuples(st.sampled_from(HOSTILE_BYTES), st.integers(), st.booleans()), max_size=2),

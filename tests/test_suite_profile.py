@@ -18,7 +18,8 @@ from conftest import examples, hypothesis_profile
         ("not slow", {"CI": "0"}, "quick"),
         ("", {"CALCERT_HYPOTHESIS": "quick"}, "quick"),
         ("not slow", {"CALCERT_HYPOTHESIS": "full"}, "full"),
-        ("not slow", {"CALCERT_HYPOTHESIS": "deep"}, "quick"),  # unknown names are ignored
+        ("not slow", {"CALCERT_HYPOTHESIS": "deep"}, "deep"),  # ten times the examples
+        ("not slow", {"CALCERT_HYPOTHESIS": "deeper"}, "quick"),  # unknown names are ignored
     ],
 )
 def test_the_profile_follows_the_selection_and_ci(markexpr, environ, profile) -> None:
