@@ -359,10 +359,19 @@ def _read_two_ways(
 
 
 def _stop_children(pool: Any) -> None:
+    """Kill the child and let the pool's manager thread end before going on.
+
+    The thread notices the dead child at once and closes its wake-up pipe; left running,
+    it races Python's exit hook for concurrent.futures, which on 3.11 may then write to
+    the pipe just closed and print a traceback under "calcert: interrupted". The wait is
+    bounded, so a thread that does not end cannot hold up the exit."""
+    manager = getattr(pool, "_executor_manager_thread", None)  # shutdown forgets it
     for process in list(getattr(pool, "_processes", {}).values()):
         with contextlib.suppress(Exception):
             process.kill()
     pool.shutdown(wait=False, cancel_futures=True)
+    if manager is not None:
+        manager.join(timeout=5)
 
 
 def _their_part(
