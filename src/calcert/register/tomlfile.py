@@ -671,6 +671,8 @@ def dumps(institution: Institution) -> str:
 _TOP_RANK = {key: rank for rank, key in enumerate(INSTITUTION_KEYS) if key != "awards"}
 _AWARD_RANK = {key: rank for rank, key in enumerate(AWARD_KEYS)}
 _TOP_TYPES: dict[str, type] = dict.fromkeys(_TOP_RANK, str)
+_TOP_REQUIRED = frozenset(INSTITUTION_REQUIRED) - {"awards"}
+_AWARD_REQUIRED = frozenset(AWARD_REQUIRED)
 _AWARD_TYPES: dict[str, type] = {
     key: date if key in AWARD_DATE_KEYS else int if key in AWARD_INT_KEYS else str
     for key in AWARD_KEYS
@@ -757,11 +759,11 @@ def _parse_canonical(
     if read is None:
         return None
     top, tables, index = read
-    if "id" not in top or "name" not in top or "city" not in top or not tables:
+    if not top.keys() >= _TOP_REQUIRED or not tables:
         return None  # E003/E010: the general way says which
     awards = []
     for number, values in zip(index.awards, tables, strict=True):
-        if "valid_from" not in values:
+        if not values.keys() >= _AWARD_REQUIRED:
             return None
         if "valid_until" not in values:
             values["valid_until"] = assumed_until(values["valid_from"], default_years)
